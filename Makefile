@@ -1,0 +1,35 @@
+# The two README commands: `make demo` (set up + run the main job) and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+SUITE  ?= datasets/strings/demo.jsonl
+
+.PHONY: demo test test-slow setup bench-sygus bench-bustle clean
+
+$(BIN)/nesy: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# The CPU build of torch first, so pip does not pull a multi-GB CUDA build for the range below.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev,nap]'
+	touch $(BIN)/nesy
+
+setup: $(BIN)/nesy
+
+demo: setup
+	$(BIN)/nesy bench strings --suite $(SUITE) --timeout 10 --jobs 2
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+test-slow: setup
+	$(BIN)/python -m pytest -q -m slow
+
+bench-sygus: setup
+	$(BIN)/nesy bench strings --suite ../shared/benchmarks/sygus-pbe-slia-2019 --timeout 10 --jobs 2 --json out/sygus.json
+
+bench-bustle: setup
+	$(BIN)/nesy bench strings --suite ../shared/benchmarks/bustle --timeout 30 --jobs 2 --json out/bustle.json
+
+clean:
+	rm -rf $(VENV) build *.egg-info

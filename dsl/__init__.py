@@ -1,0 +1,1 @@
+"""Languages of nesy: one sub-package per DSL, sharing the shapes in `dsl.core`."""

@@ -1,0 +1,304 @@
+"""The shapes every DSL shares: types, operators, programs, examples, tasks and the `Dsl` bundle.
+
+Search (`solvers`) and the neural side (`nesy`) only ever talk about these objects, so a new DSL
+plugs in by providing an op table, a grammar file, a parser and a printer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from dsl.errors import NesyInputError
+
+
+@dataclass(frozen=True, order=True)
+class Type:
+    """A value type of a DSL (`String`, `Int`, `Bool`, `Regex`...); compared by name."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+STRING = Type("String")
+INT = Type("Int")
+BOOL = Type("Bool")
+
+
+@dataclass(frozen=True)
+class Op:
+    """An operator: its signature, its Python semantics (total: never raises on well-typed input),
+    its optional Z3 semantics, and the base cost search charges for using it.
+
+    Ops are identified by name *and* signature, so `ite` on strings and `ite` on ints are two ops
+    that print the same.
+    """
+
+    name: str
+    arg_types: tuple[Type, ...]
+    return_type: Type
+    semantics: Callable[..., Any] = field(compare=False, repr=False)
+    z3_semantics: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
+    cost: int = field(default=1, compare=False)
+    commutative: bool = field(default=False, compare=False)
+
+    @property
+    def arity(self) -> int:
+        return len(self.arg_types)
+
+    @property
+    def signature(self) -> str:
+        args = " ".join(str(t) for t in self.arg_types)
+        return f"({self.name} {args}) -> {self.return_type}"
+
+    def with_cost(self, cost: int) -> "Op":
+        """The same op at another base cost (guides re-weight ops this way)."""
+        return Op(self.name, self.arg_types, self.return_type, self.semantics,
+                  self.z3_semantics, cost, self.commutative)
+
+
+@dataclass(frozen=True)
+class Var:
+    """An input variable of the function being synthesized."""
+
+    name: str
+    type: Type
+
+
+@dataclass(frozen=True)
+class Const:
+    """A literal constant; `value` is a plain Python value (str, int, bool...)."""
+
+    value: Any
+    type: Type
+
+
+@dataclass(frozen=True, eq=True)
+class Program:
+    """An immutable, hashable expression tree: `head` is an Op applied to `children`, or a leaf
+    (a `Var` or a `Const`, with no children)."""
+
+    head: Op | Var | Const
+    children: tuple["Program", ...] = ()
+
+    def __post_init__(self) -> None:
+        if isinstance(self.head, Op):
+            if len(self.children) != self.head.arity:
+                raise ValueError(f"{self.head.name} takes {self.head.arity} arguments, got {len(self.children)}")
+        elif self.children:
+            raise ValueError("a leaf program has no children")
+
+    @staticmethod
+    def var(name: str, type_: Type) -> "Program":
+        return Program(Var(name, type_))
+
+    @staticmethod
+    def const(value: Any, type_: Type) -> "Program":
+        return Program(Const(value, type_))
+
+    @property
+    def type(self) -> Type:
+        head = self.head
+        return head.return_type if isinstance(head, Op) else head.type
+
+    @cached_property
+    def size(self) -> int:
+        """Number of nodes in the tree."""
+        return 1 + sum(c.size for c in self.children)
+
+    @cached_property
+    def depth(self) -> int:
+        return 1 + max((c.depth for c in self.children), default=0)
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.head, self.children))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def subprograms(self) -> Iterable["Program"]:
+        """This program and every sub-expression, parents first."""
+        yield self
+        for child in self.children:
+            yield from child.subprograms()
+
+    def ops(self) -> set[Op]:
+        return {p.head for p in self.subprograms() if isinstance(p.head, Op)}
+
+    def constants(self) -> set[Const]:
+        return {p.head for p in self.subprograms() if isinstance(p.head, Const)}
+
+    def __str__(self) -> str:
+        return to_sexpr(self)
+
+
+def format_literal(value: Any) -> str:
+    """SMT-LIB spelling of a literal: strings double their quotes, negative ints are `(- n)`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value) if value >= 0 else f"(- {-value})"
+    if isinstance(value, str):
+        return '"' + value.replace('"', '""') + '"'
+    return repr(value)
+
+
+def to_sexpr(program: Program) -> str:
+    """S-expression text of a program (SyGuS / SMT-LIB style)."""
+    head = program.head
+    if isinstance(head, Var):
+        return head.name
+    if isinstance(head, Const):
+        return format_literal(head.value)
+    return "(" + " ".join([head.name, *(to_sexpr(c) for c in program.children)]) + ")"
+
+
+def evaluate(program: Program, env: Mapping[str, Any]) -> Any:
+    """Run a program on one input environment with the Python semantics of its ops."""
+    head = program.head
+    if isinstance(head, Var):
+        return env[head.name]
+    if isinstance(head, Const):
+        return head.value
+    return head.semantics(*(evaluate(c, env) for c in program.children))
+
+
+def to_z3(program: Program, env: Mapping[str, Any]) -> Any:
+    """Translate a program to a Z3 expression; `env` maps variable names to Z3 terms."""
+    import z3  # local import: only checking needs Z3
+
+    head = program.head
+    if isinstance(head, Var):
+        return env[head.name]
+    if isinstance(head, Const):
+        value = head.value
+        if isinstance(value, bool):
+            return z3.BoolVal(value)
+        if isinstance(value, int):
+            return z3.IntVal(value)
+        if isinstance(value, str):
+            return z3.StringVal(value)
+        raise NesyInputError(f"no Z3 literal for constant {value!r} of type {head.type}")
+    if head.z3_semantics is None:
+        raise NesyInputError(f"operator {head.name} has no Z3 semantics")
+    return head.z3_semantics(*(to_z3(c, env) for c in program.children))
+
+
+@dataclass(frozen=True)
+class Example:
+    """One input/output pair: `inputs` in the order of the task's variables."""
+
+    inputs: tuple[Any, ...]
+    output: Any
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """What a solution may contain: the allowed ops and constants (a SyGuS `synth-fun` grammar
+    restricts these; `None` for `ops` means every op of the DSL)."""
+
+    ops: frozenset[Op] | None = None
+    constants: tuple[Const, ...] = ()
+    allow_extracted_constants: bool = True
+
+    def allows(self, op: Op) -> bool:
+        return self.ops is None or op in self.ops
+
+
+@dataclass(frozen=True)
+class Task:
+    """A synthesis problem: typed inputs, train examples, held-out tests, constant hints."""
+
+    name: str
+    inputs: tuple[Var, ...]
+    output_type: Type
+    examples: tuple[Example, ...]
+    tests: tuple[Example, ...] = ()
+    constants: tuple[Const, ...] = ()
+    grammar: Grammar = Grammar()
+    function_name: str = "f"
+    source: str = ""
+
+    def env(self, example: Example) -> dict[str, Any]:
+        return {v.name: x for v, x in zip(self.inputs, example.inputs)}
+
+
+@dataclass(frozen=True)
+class Dsl:
+    """A language: its ops, default constants, grammar file, parser and printer."""
+
+    name: str
+    ops: tuple[Op, ...]
+    constants: tuple[Const, ...]
+    grammar_file: Path
+    parser: Callable[[str, Mapping[str, Type]], Program] = field(repr=False)
+    printer: Callable[[Program], str] = field(repr=False)
+
+    def parse(self, text: str, variables: Mapping[str, Type] | None = None) -> Program:
+        """Parse program text; `variables` gives the type of each free name."""
+        return self.parser(text, variables or {})
+
+    def print(self, program: Program) -> str:
+        return self.printer(program)
+
+    def op(self, name: str, arg_types: Sequence[Type]) -> Op:
+        """The op with this name and argument types."""
+        for op in self.ops:
+            if op.name == name and op.arg_types == tuple(arg_types):
+                return op
+        types = " ".join(map(str, arg_types))
+        raise NesyInputError(f"{self.name}: no operator {name} taking ({types})")
+
+    def ops_named(self, name: str) -> tuple[Op, ...]:
+        return tuple(op for op in self.ops if op.name == name)
+
+
+def value_type(value: Any, where: str) -> Type:
+    """The DSL type of a plain example value, or a clear error naming `where`."""
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, int):
+        return INT
+    if isinstance(value, str):
+        return STRING
+    raise NesyInputError(f"{where}: unsupported value {value!r} (expected a string, integer or boolean)")
+
+
+def make_task(name: str, examples: Sequence[Example], tests: Sequence[Example] = (),
+              input_names: Sequence[str] | None = None, **extra: Any) -> Task:
+    """Build a Task from plain examples, inferring and checking types.
+
+    Every example must have the same number of inputs, and each input position (and the output)
+    must hold one type throughout: mixed types are rejected with the task, example and position.
+    """
+    if not examples:
+        raise NesyInputError(f"task {name!r}: the example list is empty")
+    arity = len(examples[0].inputs)
+    all_examples = [*examples, *tests]
+    for index, example in enumerate(all_examples):
+        if len(example.inputs) != arity:
+            raise NesyInputError(f"task {name!r}, example {index + 1}: {len(example.inputs)} inputs, "
+                                 f"but the first example has {arity}")
+    input_types = []
+    for position in range(arity):
+        input_types.append(_column_type(name, [e.inputs[position] for e in all_examples], f"input {position + 1}"))
+    output_type = _column_type(name, [e.output for e in all_examples], "output")
+    names = list(input_names) if input_names else [f"x{i}" for i in range(arity)]
+    if len(names) != arity:
+        raise NesyInputError(f"task {name!r}: {len(names)} input names for {arity} inputs")
+    inputs = tuple(Var(n, t) for n, t in zip(names, input_types))
+    return Task(name, inputs, output_type, tuple(examples), tuple(tests), **extra)
+
+
+def _column_type(task: str, values: Sequence[Any], what: str) -> Type:
+    types = [value_type(v, f"task {task!r}, example {i + 1}, {what}") for i, v in enumerate(values)]
+    first = types[0]
+    for index, type_ in enumerate(types):
+        if type_ != first:
+            raise NesyInputError(f"task {task!r}: mixed types in {what}: example 1 has {first}, "
+                                 f"example {index + 1} has {type_} ({values[index]!r})")
+    return first

@@ -1,0 +1,1 @@
+"""Sub-commands of the `nesy` command line: each module defines `register(subparsers)`."""

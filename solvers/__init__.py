@@ -1,0 +1,1 @@
+"""Search and checking, DSL-agnostic where possible (never imports torch)."""
