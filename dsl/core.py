@@ -222,6 +222,9 @@ class Task:
     grammar: Grammar = Grammar()
     function_name: str = "f"
     source: str = ""
+    # Logical constraints beyond the examples (a SyGuS single-invocation spec, e.g. max3.sl):
+    # Bool programs over the inputs in which Var(function_name, output_type) is the result.
+    spec: tuple[Program, ...] = ()
 
     def env(self, example: Example) -> dict[str, Any]:
         return {v.name: x for v, x in zip(self.inputs, example.inputs)}
@@ -237,12 +240,19 @@ class Dsl:
     grammar_file: Path
     parser: Callable[[str, Mapping[str, Type]], Program] = field(repr=False)
     printer: Callable[[Program], str] = field(repr=False)
+    solution_printer: Callable[[Task, Program], str] | None = field(default=None, repr=False)
 
     def parse(self, text: str, variables: Mapping[str, Type] | None = None) -> Program:
         """Parse program text; `variables` gives the type of each free name."""
         return self.parser(text, variables or {})
 
     def print(self, program: Program) -> str:
+        return self.printer(program)
+
+    def format_solution(self, task: Task, program: Program) -> str:
+        """The solution as the DSL's users expect it (e.g. a SyGuS `define-fun`)."""
+        if self.solution_printer is not None:
+            return self.solution_printer(task, program)
         return self.printer(program)
 
     def op(self, name: str, arg_types: Sequence[Type]) -> Op:

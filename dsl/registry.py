@@ -1,0 +1,20 @@
+"""DSLs by name, imported on first use (so `nesy --help` loads none of them)."""
+from __future__ import annotations
+
+import importlib
+
+from dsl.core import Dsl
+from dsl.errors import NesyInputError
+
+# name -> (module, attribute) of the Dsl object
+DSLS: dict[str, tuple[str, str]] = {
+    "strings": ("dsl.strings", "STRINGS"),
+}
+
+
+def get_dsl(name: str) -> Dsl:
+    """The DSL registered under `name`."""
+    if name not in DSLS:
+        raise NesyInputError(f"unknown DSL {name!r} (known: {', '.join(sorted(DSLS))})")
+    module, attribute = DSLS[name]
+    return getattr(importlib.import_module(module), attribute)

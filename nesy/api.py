@@ -1,0 +1,60 @@
+"""The Python face of synthesis: `nesy.synthesize(examples, dsl="strings", timeout=10)`."""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Sequence
+
+from dsl.core import Example, Task, make_task
+from dsl.errors import NesyInputError
+from dsl.registry import get_dsl
+from solvers.bottom_up import SearchConfig
+from solvers.guide import Guide
+from solvers.result import Result
+from solvers.synthesis import SynthesisOptions, synthesize_task
+
+
+def _as_example(item: Any, index: int) -> Example:
+    if isinstance(item, Example):
+        return item
+    if isinstance(item, Mapping):
+        if "inputs" not in item or "output" not in item:
+            raise NesyInputError(f"example {index + 1}: a dict needs \"inputs\" and \"output\"")
+        inputs, output = item["inputs"], item["output"]
+    elif isinstance(item, (tuple, list)) and len(item) == 2:
+        inputs, output = item
+    else:
+        raise NesyInputError(f"example {index + 1}: expected (inputs, output) or "
+                             f"{{\"inputs\": [...], \"output\": ...}}, got {item!r}")
+    if not isinstance(inputs, (tuple, list)):
+        inputs = (inputs,)
+    return Example(tuple(inputs), output)
+
+
+def as_task(examples: Task | Iterable[Any], tests: Iterable[Any] = (), name: str = "task",
+            input_names: Sequence[str] | None = None) -> Task:
+    """A Task from a Task, or from examples given as pairs or dicts (types are checked)."""
+    if isinstance(examples, Task):
+        return examples
+    train = [_as_example(e, i) for i, e in enumerate(examples)]
+    held_out = [_as_example(e, i) for i, e in enumerate(tests)]
+    return make_task(name, train, held_out, input_names=input_names)
+
+
+def synthesize(examples: Task | Iterable[Any], dsl: str = "strings", timeout: float = 10.0, *,
+               tests: Iterable[Any] = (), input_names: Sequence[str] | None = None,
+               max_candidates: int | None = None, max_memory_mb: float | None = 4096.0,
+               guide: Guide | None = None, unify: bool = True, extract_constants: bool = True) -> Result:
+    """Find a program that maps each example's inputs to its output.
+
+    Example:
+        >>> import nesy
+        >>> result = nesy.synthesize([("john smith", "J.S."), ("ada lovelace", "A.L.")], timeout=10)
+        >>> result.solved
+        True
+        >>> print(result.program_text)  # doctest: +SKIP
+        (define-fun f ((x0 String)) String ...)
+    """
+    task = as_task(examples, tests, input_names=input_names)
+    config = SearchConfig(timeout=timeout, max_candidates=max_candidates, max_memory_mb=max_memory_mb,
+                          unify=unify)
+    options = SynthesisOptions(config=config, extract_constants=extract_constants)
+    return synthesize_task(task, get_dsl(dsl), options, guide)

@@ -1,0 +1,114 @@
+"""The benchmark harness: run a suite, print a table and a summary line, write JSON.
+
+A task with held-out tests counts as solved only when its program is also right on them.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from dsl.core import Dsl, Task
+from nesy.parallel import run_isolated
+from solvers.guide import Guide
+from solvers.result import Result, SearchStats, Status
+from solvers.synthesis import SynthesisOptions, synthesize_task
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    """Everything one benchmark run needs; `guide_factory` builds the guide inside each worker."""
+
+    dsl: Dsl
+    options: SynthesisOptions
+    jobs: int = 1
+    guide_factory: Callable[[], Guide | None] = lambda: None
+    label: str = "plain"
+
+
+def run_suite(tasks: Sequence[Task], run: SuiteRun, progress: bool = True) -> list[Result]:
+    """Solve every task in its own process; results come back in task order."""
+    from tqdm import tqdm
+
+    def work(task: Task) -> Result:
+        return synthesize_task(task, run.dsl, run.options, run.guide_factory())
+
+    def overrun(task: Task, why: str) -> Result:
+        status = Status.TIMEOUT if "time limit" in why else Status.ERROR
+        return Result(task.name, status, stats=SearchStats(seconds=run.options.config.timeout), message=why)
+
+    results: list[Result | None] = [None] * len(tasks)
+    bar = tqdm(total=len(tasks), desc=f"{run.label}", unit="task", file=sys.stderr, disable=not progress)
+    solved = 0
+    try:
+        for index, result in run_isolated(work, tasks, run.jobs, run.options.config.timeout, overrun):
+            results[index] = result
+            solved += result.solved
+            bar.update(1)
+            bar.set_postfix(solved=solved)
+    except KeyboardInterrupt:
+        print("interrupted: reporting the tasks finished so far", file=sys.stderr)
+    finally:
+        bar.close()
+    return [r for r in results if r is not None]
+
+
+def summary(results: Sequence[Result]) -> dict[str, Any]:
+    solved = [r for r in results if r.solved]
+    found = [r for r in results if r.status is Status.SOLVED]
+    with_tests = [r for r in found if r.test_correct is not None]
+    seconds = sum(r.stats.seconds for r in results)
+    candidates = sum(r.stats.candidates for r in results)
+    return {
+        "tasks": len(results),
+        "solved": len(solved),
+        "found": len(found),
+        "wrong_on_tests": sum(1 for r in with_tests if not r.test_correct),
+        "unverified": sum(1 for r in found if r.verified is not True),
+        "median_seconds_solved": round(statistics.median([r.stats.seconds for r in solved]), 3) if solved else None,
+        "total_seconds": round(seconds, 2),
+        "candidates": candidates,
+        "candidates_per_second": round(candidates / seconds, 1) if seconds else 0.0,
+        "median_size_solved": statistics.median([r.program.size for r in solved]) if solved else None,
+    }
+
+
+def format_table(results: Sequence[Result]) -> str:
+    rows = [("task", "status", "seconds", "size", "candidates", "tests")]
+    for r in results:
+        tests = "-" if r.test_correct is None else ("ok" if r.test_correct else "WRONG")
+        size = str(r.program.size) if r.program is not None else "-"
+        rows.append((r.task, str(r.status), f"{r.stats.seconds:.2f}", size, str(r.stats.candidates), tests))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+             for row in rows]
+    lines.insert(1, "-" * len(lines[0]))
+    return "\n".join(lines)
+
+
+def summary_line(label: str, s: dict[str, Any]) -> str:
+    return (f"{label}: solved {s['solved']}/{s['tasks']} (found {s['found']}, wrong on held-out tests "
+            f"{s['wrong_on_tests']}, unverified {s['unverified']}); median seconds (solved) "
+            f"{s['median_seconds_solved']}; median size {s['median_size_solved']}; "
+            f"{s['candidates_per_second']:,.0f} candidates/s over {s['total_seconds']} s")
+
+
+def write_json(path: str | Path, runs: dict[str, list[Result]], config: dict[str, Any]) -> None:
+    """JSON with `results` (the first run's, the shape SyGuS checkers read) and every run by label."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    labels = list(runs)
+    document: dict[str, Any] = {
+        "config": config,
+        "results": [r.to_json() for r in runs[labels[0]]] if labels else [],
+        "summary": summary(runs[labels[0]]) if labels else {},
+        "runs": {label: {"results": [r.to_json() for r in rs], "summary": summary(rs)} for label, rs in runs.items()},
+    }
+    path.write_text(json.dumps(document, indent=1))
+
+
+def with_timeout(options: SynthesisOptions, timeout: float) -> SynthesisOptions:
+    return replace(options, config=replace(options.config, timeout=timeout))

@@ -1,0 +1,81 @@
+"""Run tasks in separate processes, `jobs` at a time, each under a hard wall-clock limit.
+
+Search enforces its own budget, but a pathological op, a Z3 call or a memory blow-up can overrun
+it; a process that outlives its limit plus a grace period is killed and reported as a timeout.
+Ctrl-C stops the run and returns every result finished so far.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any, Callable, Iterator, Sequence, TypeVar
+
+Item = TypeVar("Item")
+GRACE_SECONDS = 5.0
+
+
+@dataclass
+class _Running:
+    index: int
+    process: Any
+    connection: Connection
+    deadline: float
+
+
+def _child(connection: Connection, work: Callable[[Any], Any], item: Any) -> None:
+    try:
+        connection.send(("ok", work(item)))
+    except BaseException as error:  # report, never hang the parent
+        connection.send(("error", f"{type(error).__name__}: {error}"))
+    finally:
+        connection.close()
+
+
+def run_isolated(work: Callable[[Item], Any], items: Sequence[Item], jobs: int, limit_seconds: float,
+                 on_overrun: Callable[[Item, str], Any]) -> Iterator[tuple[int, Any]]:
+    """Yield (index, result) as tasks finish. A task that crashes or overruns `limit_seconds` +
+    grace yields `on_overrun(item, why)` instead."""
+    context = mp.get_context("fork")
+    pending = list(range(len(items)))[::-1]
+    running: list[_Running] = []
+    try:
+        while pending or running:
+            while pending and len(running) < max(1, jobs):
+                index = pending.pop()
+                parent_end, child_end = context.Pipe(duplex=False)
+                process = context.Process(target=_child, args=(child_end, work, items[index]), daemon=True)
+                process.start()
+                child_end.close()
+                running.append(_Running(index, process, parent_end, time.monotonic() + limit_seconds + GRACE_SECONDS))
+            wait([r.connection for r in running], timeout=0.2)
+            for run in list(running):
+                outcome = _collect(run, items, on_overrun)
+                if outcome is not None:
+                    running.remove(run)
+                    yield run.index, outcome
+    finally:
+        for run in running:
+            run.process.kill()
+            run.process.join()
+
+
+def _collect(run: _Running, items: Sequence[Any], on_overrun: Callable[[Any, str], Any]) -> Any | None:
+    """The finished task's result, an overrun result, or None while it is still running."""
+    item = items[run.index]
+    if run.connection.poll():
+        try:
+            kind, payload = run.connection.recv()
+        except (EOFError, OSError):
+            kind, payload = "error", "worker exited without a result"
+        run.process.join()
+        return payload if kind == "ok" else on_overrun(item, payload)
+    if not run.process.is_alive():
+        run.process.join()
+        return on_overrun(item, f"worker died (exit code {run.process.exitcode})")
+    if time.monotonic() > run.deadline:
+        run.process.kill()
+        run.process.join()
+        return on_overrun(item, "killed at the hard time limit")
+    return None

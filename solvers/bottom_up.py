@@ -1,0 +1,308 @@
+"""Cost-ordered bottom-up enumeration with observational equivalence.
+
+Programs are built cheapest first: every value of cost c is an op applied to values whose costs add
+up to c minus the op's cost. A value is the vector of outputs on the examples, and only the first
+(cheapest) program per vector is kept, so the pools grow with the number of *behaviours*, not of
+programs. When no single expression fits, terms right on parts of the examples are joined by a
+decision tree over the Boolean values (see `solvers.unification`).
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Sequence
+
+from dsl.core import BOOL, Const, Op, Program, Task, Type, Var, evaluate
+from solvers.budget import Budget, BudgetExhausted
+from solvers.guide import Guide, UniformGuide
+from solvers.result import SearchStats, Status
+from solvers.unification import Masked, covers_all, learn_decision_tree, useful_terms
+from solvers.value_pool import Level, ValuePool, Vector
+
+CHECK_EVERY = 2048          # candidates between budget checks (a power of two minus one is masked)
+MAX_PREDICATES = 4000       # Boolean values offered to the decision-tree learner
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Every budget and switch of one search, with defaults that suit 10-second tasks."""
+
+    timeout: float = 10.0
+    max_candidates: int | None = None
+    max_memory_mb: float | None = 4096.0
+    max_cost: int = 40
+    unify: bool = True                  # conditional solutions by decision trees
+    unify_from_cost: int = 3            # don't try to join before terms of this cost exist
+    leaf_cost: int = 1
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A variable or constant that search starts from, at a cost."""
+
+    program: Program
+    cost: int
+
+
+@dataclass
+class SearchOutcome:
+    status: Status
+    program: Program | None
+    stats: SearchStats
+    message: str = ""
+
+
+class _Found(Exception):
+    def __init__(self, program: Program) -> None:
+        super().__init__()
+        self.program = program
+
+
+def compositions(total: int, parts: int, minimum: Sequence[int]) -> Iterator[tuple[int, ...]]:
+    """All ways to write `total` as an ordered sum of `parts` integers, part i >= minimum[i]."""
+    if parts == 1:
+        if total >= minimum[0]:
+            yield (total,)
+        return
+    rest_min = sum(minimum[1:])
+    for first in range(minimum[0], total - rest_min + 1):
+        for rest in compositions(total - first, parts - 1, minimum[1:]):
+            yield (first, *rest)
+
+
+@dataclass
+class _SearchState:
+    """Mutable state of one run (kept out of the searcher so a searcher can be reused)."""
+
+    task: Task
+    target: Vector
+    all_examples: int
+    budget: Budget
+    pool: ValuePool = field(default_factory=ValuePool)
+    candidates: int = 0
+    terms: list[Masked] = field(default_factory=list)
+    predicates: list[Masked] = field(default_factory=list)
+    new_masks: bool = False
+    best_partial: Masked | None = None
+
+
+class BottomUpSearch:
+    """Enumerate programs over `ops` and `leaves` until one matches every example.
+
+    Example:
+        >>> from dsl.core import make_task, Example
+        >>> search = BottomUpSearch(ops=my_ops, leaves=my_leaves)   # doctest: +SKIP
+        >>> outcome = search.run(make_task("t", [Example(("a",), "aa")]))   # doctest: +SKIP
+    """
+
+    def __init__(self, ops: Sequence[Op], leaves: Sequence[Leaf], config: SearchConfig = SearchConfig(),
+                 guide: Guide | None = None) -> None:
+        self.ops = tuple(ops)
+        self.leaves = tuple(leaves)
+        self.config = config
+        self.guide = guide or UniformGuide()
+
+    # -- public -------------------------------------------------------------------------------
+
+    def run(self, task: Task) -> SearchOutcome:
+        config = self.config
+        budget = Budget(config.timeout, config.max_candidates, config.max_memory_mb)
+        target = tuple(e.output for e in task.examples)
+        state = _SearchState(task, target, (1 << len(target)) - 1, budget)
+        op_costs = self.guide.op_costs(task, self.ops)
+        ops = [op for op in self.ops if op_costs.get(op, op.cost) >= 1]
+        costs = {op: max(1, int(op_costs.get(op, op.cost))) for op in ops}
+        ite = self._conditional_op(task.output_type) if config.unify else None
+        envs = [task.env(e) for e in task.examples]
+        status, program, message, level = Status.NO_SOLUTION, None, "search space exhausted", 0
+        try:
+            for level in range(1, config.max_cost + 1):
+                self._add_leaves(state, level, envs)
+                for op in ops:
+                    self._apply(state, op, costs[op], level)
+                self._apply_guide(state, level)
+                if ite is not None and level >= config.unify_from_cost:
+                    self._try_unification(state, ite)
+                if not self._can_grow(state, level, ops, costs):
+                    break
+        except _Found as found:
+            status, program, message = Status.SOLVED, found.program, ""
+        except BudgetExhausted as exhausted:
+            status, message = Status.TIMEOUT, f"stopped at the {exhausted.which}"
+        except KeyboardInterrupt:
+            status, message = Status.INTERRUPTED, "interrupted"
+        if program is None and state.best_partial is not None:
+            right = state.best_partial.mask.bit_count()
+            message += f"; best partial program is right on {right}/{len(target)} examples: " \
+                       f"{state.best_partial.program}"
+        stats = SearchStats(state.candidates, state.pool.size, budget.elapsed(), budget.peak_memory_mb, level)
+        return SearchOutcome(status, program, stats, message)
+
+    # -- levels -------------------------------------------------------------------------------
+
+    def _add_leaves(self, state: _SearchState, level: int, envs: list[dict[str, Any]]) -> None:
+        for leaf in self.leaves:
+            if leaf.cost == level:
+                vector = tuple(evaluate(leaf.program, env) for env in envs)
+                self._keep(state, leaf.program.type, vector, leaf.program, level)
+
+    def _can_grow(self, state: _SearchState, level: int, ops: Sequence[Op], costs: dict[Op, int]) -> bool:
+        """False once no future level can produce anything new (a finite space, exhausted).
+
+        With every value at cost <= m, an op of arity a and cost k reaches at most k + a*m, so
+        once the levels up to that bound are past, nothing can ever be built again.
+        """
+        if any(leaf.cost > level for leaf in self.leaves):
+            return True
+        highest = state.pool.highest_level()
+        reach = max((costs[op] + op.arity * highest for op in ops), default=0)
+        return level < reach
+
+    def _apply(self, state: _SearchState, op: Op, op_cost: int, level: int) -> None:
+        """Build every value of cost `level` whose root is `op`."""
+        pool = state.pool
+        rest = level - op_cost
+        if op.arity == 0:
+            if rest == 0:
+                vector = tuple(op.semantics() for _ in state.target)
+                self._keep(state, op.return_type, vector, Program(op), level)
+            return
+        if rest < op.arity:
+            return
+        minimum = [1] * op.arity
+        for split in compositions(rest, op.arity, minimum):
+            if op.commutative and op.arity == 2 and split[0] > split[1]:
+                continue
+            levels = [pool.level(t, c) for t, c in zip(op.arg_types, split)]
+            if any(lv is None or len(lv) == 0 for lv in levels):
+                continue
+            same = op.commutative and op.arity == 2 and split[0] == split[1]
+            self._combine(state, op, levels, level, same)  # type: ignore[arg-type]
+
+    def _combine(self, state: _SearchState, op: Op, levels: list[Level], level: int, same: bool) -> None:
+        """The hot loop: apply `op` to every combination of child values."""
+        fn = op.semantics
+        budget = state.budget
+        seen = state.pool.seen[op.return_type]
+        candidates = state.candidates
+        keep = self._keep
+        out_type = op.return_type
+        try:
+            if op.arity == 1:
+                (child,) = levels
+                for vector, program in zip(child.vectors, child.programs):
+                    candidates += 1
+                    if not candidates & (CHECK_EVERY - 1):
+                        budget.check(candidates)
+                    try:
+                        out = tuple(map(fn, vector))
+                    except Exception:  # a partial op (other DSLs) rejects this input: no value
+                        continue
+                    if out not in seen:
+                        keep(state, out_type, out, Program(op, (program,)), level)
+            elif op.arity == 2:
+                left, right = levels
+                right_vectors, right_programs = right.vectors, right.programs
+                for i, (lv, lp) in enumerate(zip(left.vectors, left.programs)):
+                    start = i if same else 0
+                    for j in range(start, len(right_vectors)):
+                        candidates += 1
+                        if not candidates & (CHECK_EVERY - 1):
+                            budget.check(candidates)
+                        try:
+                            out = tuple(map(fn, lv, right_vectors[j]))
+                        except Exception:
+                            continue
+                        if out not in seen:
+                            keep(state, out_type, out, Program(op, (lp, right_programs[j])), level)
+            else:
+                index_ranges = [range(len(lv)) for lv in levels]
+                for indices in itertools.product(*index_ranges):
+                    candidates += 1
+                    if not candidates & (CHECK_EVERY - 1):
+                        budget.check(candidates)
+                    args = [lv.vectors[i] for lv, i in zip(levels, indices)]
+                    try:
+                        out = tuple(map(fn, *args))
+                    except Exception:
+                        continue
+                    if out not in seen:
+                        children = tuple(lv.programs[i] for lv, i in zip(levels, indices))
+                        keep(state, out_type, out, Program(op, children), level)
+        finally:
+            state.candidates = candidates
+
+    def _keep(self, state: _SearchState, type_: Type, vector: Vector, program: Program, level: int) -> None:
+        if not state.pool.add(type_, vector, program, level):
+            return
+        task = state.task
+        if type_ == task.output_type:
+            if vector == state.target:
+                raise _Found(program)
+            if self.config.unify:
+                mask = 0
+                for i, (got, want) in enumerate(zip(vector, state.target)):
+                    if got == want:
+                        mask |= 1 << i
+                if mask:
+                    term = Masked(mask, level, program)
+                    state.terms.append(term)
+                    state.new_masks = True
+                    best = state.best_partial
+                    if best is None or mask.bit_count() > best.mask.bit_count():
+                        state.best_partial = term
+        if type_ == BOOL and self.config.unify and len(state.predicates) < MAX_PREDICATES:
+            mask = 0
+            for i, holds in enumerate(vector):
+                if holds:
+                    mask |= 1 << i
+            if mask and mask != state.all_examples:
+                state.predicates.append(Masked(mask, level, program))
+                state.new_masks = True
+
+    # -- guide and unification ----------------------------------------------------------------
+
+    def _apply_guide(self, state: _SearchState, level: int) -> None:
+        """Let the guide delay this level's new values by raising their cost."""
+        if isinstance(self.guide, UniformGuide):
+            return
+        for type_ in state.pool.types():
+            current = state.pool.level(type_, level)
+            if current:
+                penalties = self.guide.value_penalties(state.task, type_, current.vectors, current.programs)
+                state.pool.delay(type_, level, penalties)
+
+    def _conditional_op(self, output_type: Type) -> Op | None:
+        for op in self.ops:
+            if op.name == "ite" and op.arg_types == (BOOL, output_type, output_type):
+                return op
+        return None
+
+    def _try_unification(self, state: _SearchState, ite: Op) -> None:
+        if not state.new_masks or not state.predicates:
+            return
+        state.new_masks = False
+        terms = useful_terms(state.terms)
+        state.terms = terms
+        if not covers_all(terms, state.all_examples):
+            return
+
+        def make_ite(condition: Program, then: Program, otherwise: Program) -> Program:
+            return Program(ite, (condition, then, otherwise))
+
+        program = learn_decision_tree(state.all_examples, terms, state.predicates, make_ite)
+        if program is not None:
+            raise _Found(program)
+
+
+def leaves_for(inputs: Sequence[Var], constants: Sequence[Const], cost: int = 1,
+               extra_constants: Sequence[Const] = (), extra_cost: int = 1) -> list[Leaf]:
+    """Leaves of a search: the task's variables and constants (duplicates dropped)."""
+    leaves: list[Leaf] = [Leaf(Program(v), cost) for v in inputs]
+    seen: set[Const] = set()
+    for const, c in [*((k, cost) for k in constants), *((k, extra_cost) for k in extra_constants)]:
+        if const not in seen:
+            seen.add(const)
+            leaves.append(Leaf(Program(const), c))
+    return leaves
+

@@ -1,0 +1,98 @@
+"""Constant extraction: literals a solution probably needs, read off the examples.
+
+FlashFill-style tasks insert fixed text ("USA", ".0", ", ") and split on delimiters; enumerating
+every string literal is hopeless, so the candidates come from the examples themselves: text that
+several outputs share but their inputs lack, and the punctuation that separates fields.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Sequence
+
+from dsl.core import Example, STRING, INT, Const
+
+MAX_EXTRACTED = 12
+
+
+def _is_delimiter(ch: str) -> bool:
+    return not ch.isalnum()
+
+
+def delimiters(examples: Sequence[Example]) -> list[str]:
+    """Non-alphanumeric characters that occur in both some input and some output, or in every
+    input, or in several outputs; the ones from inputs first, most frequent first."""
+    counts: Counter[str] = Counter()
+    in_outputs: set[str] = set()
+    for example in examples:
+        for value in example.inputs:
+            if isinstance(value, str):
+                counts.update(ch for ch in set(value) if _is_delimiter(ch))
+        if isinstance(example.output, str):
+            in_outputs.update(ch for ch in example.output if _is_delimiter(ch))
+    everywhere = {ch for ch, n in counts.items() if n >= len(examples)}
+    found = [ch for ch, _ in counts.most_common() if ch in in_outputs or ch in everywhere]
+    outputs = [e.output for e in examples if isinstance(e.output, str)]
+    shared = {ch for ch in in_outputs if sum(ch in out for out in outputs) >= min(2, len(outputs))}
+    return found + sorted(shared - set(found))
+
+
+def _added_text(example: Example) -> list[str]:
+    """Maximal substrings of the output that occur in none of the inputs."""
+    output = example.output
+    sources = [v for v in example.inputs if isinstance(v, str)]
+    pieces, start = [], 0
+    while start < len(output):
+        end = start
+        while end < len(output) and not any(output[start:end + 1] in s for s in sources):
+            end += 1
+        if end > start:
+            pieces.append(output[start:end])
+            start = end
+        else:
+            # the longest piece starting here that the inputs do contain is copied, not added
+            while end < len(output) and any(output[start:end + 1] in s for s in sources):
+                end += 1
+            start = end
+    return pieces
+
+
+def _common_substrings(texts: Sequence[str], min_len: int = 2) -> Counter[str]:
+    """Substrings of length >= min_len and how many of `texts` contain them."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        subs = {text[i:j] for i in range(len(text)) for j in range(i + min_len, min(len(text), i + 24) + 1)}
+        counts.update(subs)
+    return counts
+
+
+def extract_string_constants(examples: Sequence[Example]) -> list[str]:
+    """Likely string literals: delimiters, text added to outputs, and text shared by outputs."""
+    found: list[str] = []
+    added: Counter[str] = Counter()
+    for example in examples:
+        if isinstance(example.output, str):
+            added.update(set(_added_text(example)))
+    outputs = [e.output for e in examples if isinstance(e.output, str)]
+    # text added to a single output is that example's answer, not a constant of the program
+    found.extend(text for text, n in added.most_common()
+                 if len(outputs) == 1 or sum(text in out for out in outputs) >= 2)
+    if len(outputs) >= 2:
+        shared = _common_substrings(outputs)
+        inputs = [v for e in examples for v in e.inputs if isinstance(v, str)]
+        frequent = [s for s, n in shared.items() if n == len(outputs) and not all(s in x for x in inputs)]
+        # keep only maximal ones: a shared substring inside a longer shared one adds nothing
+        frequent = [s for s in frequent if not any(s != t and s in t for t in frequent)]
+        found.extend(sorted(frequent, key=lambda s: (-len(s), s)))
+    found.extend(delimiters(examples))
+    unique: list[str] = []
+    for text in found:
+        if text and text not in unique:
+            unique.append(text)
+    return unique[:MAX_EXTRACTED]
+
+
+def extract_constants(examples: Sequence[Example]) -> list[Const]:
+    """String constants from the examples, plus the lengths of added texts as integers."""
+    strings = extract_string_constants(examples)
+    lengths = sorted({len(s) for s in strings if len(s) > 1})
+    return [Const(s, STRING) for s in strings] + [Const(n, INT) for n in lengths[:4]]

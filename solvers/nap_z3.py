@@ -1,0 +1,91 @@
+"""The exact check: a NAP query in QF_LRA for Z3, over the rational values of the grid-rounded weights.
+
+Neurons whose sign bound propagation settled (with a safety gap) become linear; the rest stay
+`If(z > 0, z, 0)`, and the branches case splitting left open are passed as one disjunction, so Z3
+only ever sees what the float engine could not settle. One solver per query, with a timeout.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Sequence
+
+import numpy as np
+import z3
+
+from solvers.bounds import Bounds
+from solvers.nap_network import OFF, ON, Phases, Region, ReluNetwork
+
+SETTLED_GAP = 1e-9
+"""A float bound must clear zero by this much before Z3 is told the sign (float rounding is far below)."""
+
+
+def _real(value: float) -> z3.ArithRef:
+    fraction = Fraction(float(value))
+    return z3.RealVal(f"{fraction.numerator}/{fraction.denominator}")
+
+
+def _linear(weights: np.ndarray, bias: float, terms: Sequence[z3.ArithRef]) -> z3.ArithRef:
+    parts = [_real(w) * t for w, t in zip(weights, terms) if w != 0]
+    parts.append(_real(bias))
+    return z3.Sum(parts)
+
+
+def z3_check(network: ReluNetwork, region: Region, phases: Phases, bounds: Bounds, weights: np.ndarray | None,
+             branches: Sequence[Phases], timeout_s: float) -> tuple[str, np.ndarray | None]:
+    """('unsat' | 'sat' | 'unknown', witness input or None) for: x in region, follows phases, objective >= 0,
+    and x in one of the branches (each a set of extra required phases; empty means no restriction)."""
+    solver = z3.Solver()
+    solver.set("timeout", max(1, int(timeout_s * 1000)))
+    xs = [z3.Real(f"x{i}") for i in range(network.input_size)]
+    for x, lo, hi in zip(xs, region.lo, region.hi):
+        solver.add(x >= _real(lo), x <= _real(hi))
+    terms: list[z3.ArithRef] = xs
+    pre_terms: list[list[z3.ArithRef]] = []
+    for k, layer in enumerate(network.layers[:-1]):
+        zs = [z3.Real(f"z{k}_{i}") for i in range(layer.weight.shape[0])]
+        for i, z in enumerate(zs):
+            solver.add(z == _linear(layer.weight[i], layer.bias[i], terms))
+        phase, lo, hi = phases.layers[k], bounds.pre_lo[k], bounds.pre_hi[k]
+        activations = []
+        for i, z in enumerate(zs):
+            if phase[i] == ON:
+                solver.add(z > 0)
+            elif phase[i] == OFF:
+                solver.add(z <= 0)
+            if phase[i] == ON or lo[i] > SETTLED_GAP:
+                activations.append(z)
+            elif phase[i] == OFF or hi[i] < -SETTLED_GAP:
+                activations.append(z3.RealVal(0))
+            else:
+                activations.append(z3.If(z > 0, z, z3.RealVal(0)))
+        pre_terms.append(zs)
+        terms = activations
+    if weights is not None:
+        last = network.layers[-1]
+        combined = weights @ last.weight
+        solver.add(_linear(combined, float(weights @ last.bias), terms) >= 0)
+    restrictions = [_branch_condition(branch, pre_terms) for branch in branches]
+    if restrictions:
+        solver.add(z3.Or(restrictions))
+    answer = solver.check()
+    if answer == z3.unsat:
+        return "unsat", None
+    if answer == z3.sat:
+        model = solver.model()
+        witness = np.array([_to_float(model.eval(x, model_completion=True)) for x in xs])
+        return "sat", witness
+    return "unknown", None
+
+
+def _branch_condition(branch: Phases, pre_terms: list[list[z3.ArithRef]]) -> z3.BoolRef:
+    parts = []
+    for zs, phase in zip(pre_terms, branch.layers):
+        for i in np.nonzero(phase)[0]:
+            parts.append(zs[i] > 0 if phase[i] == ON else zs[i] <= 0)
+    return z3.And(parts) if parts else z3.BoolVal(True)
+
+
+def _to_float(value: z3.ArithRef) -> float:
+    if z3.is_rational_value(value):
+        return float(Fraction(value.numerator_as_long(), value.denominator_as_long()))
+    return float(value.approx(20).as_fraction())
