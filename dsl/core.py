@@ -45,6 +45,14 @@ class Op:
     cost: int = field(default=1, compare=False)
     commutative: bool = field(default=False, compare=False)
 
+    def __post_init__(self) -> None:
+        _OPS_BY_SIGNATURE[(self.name, self.arg_types, self.return_type)] = self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Semantics are closures that pickle cannot carry; an op travels between processes (the
+        # benchmark's workers) by its signature and is looked up again on arrival.
+        return (_op_by_signature, (self.name, self.arg_types, self.return_type))
+
     @property
     def arity(self) -> int:
         return len(self.arg_types)
@@ -58,6 +66,16 @@ class Op:
         """The same op at another base cost (guides re-weight ops this way)."""
         return Op(self.name, self.arg_types, self.return_type, self.semantics,
                   self.z3_semantics, cost, self.commutative)
+
+
+_OPS_BY_SIGNATURE: dict[tuple[str, tuple[Type, ...], Type], Op] = {}
+
+
+def _op_by_signature(name: str, arg_types: tuple[Type, ...], return_type: Type) -> Op:
+    try:
+        return _OPS_BY_SIGNATURE[(name, arg_types, return_type)]
+    except KeyError:
+        raise ValueError(f"unknown operator {name} {arg_types} -> {return_type}: import its DSL first") from None
 
 
 @dataclass(frozen=True)

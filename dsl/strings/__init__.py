@@ -1,0 +1,35 @@
+"""The string-edit DSL: SMT-LIB string ops (SyGuS PBE) plus optional spreadsheet ops (FlashFill,
+BUSTLE), a Lark grammar for SyGuS-IF terms, a typing parser and a printer.
+
+>>> from dsl.core import STRING, evaluate
+>>> p = STRINGS.parse('(str.++ (str.to_upper x) "!")', {"x": STRING})
+>>> evaluate(p, {"x": "hi"}), STRINGS.print(p)
+('HI!', '(str.++ (str.to_upper x) "!")')
+"""
+from __future__ import annotations
+
+from functools import partial
+
+from dsl.core import INT, STRING, Const, Dsl, Program, Task
+from dsl.strings.ops import ALL_OPS, SMT_OPS, SPREADSHEET_OPS
+from dsl.strings.parser import parse_program
+from dsl.strings.printer import define_fun, print_program
+from dsl.strings.terms import GRAMMAR_FILE
+
+DEFAULT_CONSTANTS: tuple[Const, ...] = (
+    Const("", STRING), Const(" ", STRING), Const(0, INT), Const(1, INT), Const(-1, INT),
+)
+
+
+def sygus_solution(task: Task, program: Program) -> str:
+    """The solution of `task` as SyGuS tools print it: `(define-fun f ((x String)) String body)`."""
+    return define_fun(task.function_name, task.inputs, task.output_type, program)
+
+
+STRINGS = Dsl("strings", ALL_OPS, DEFAULT_CONSTANTS, GRAMMAR_FILE, partial(parse_program, ops=ALL_OPS),
+              print_program, solution_printer=sygus_solution)
+SMT_STRINGS = Dsl("smt-strings", SMT_OPS, DEFAULT_CONSTANTS, GRAMMAR_FILE, partial(parse_program, ops=SMT_OPS),
+                  print_program, solution_printer=sygus_solution)
+
+__all__ = ["STRINGS", "SMT_STRINGS", "ALL_OPS", "SMT_OPS", "SPREADSHEET_OPS", "DEFAULT_CONSTANTS",
+           "parse_program", "print_program", "define_fun", "sygus_solution"]

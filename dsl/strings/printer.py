@@ -1,0 +1,54 @@
+"""Program text in SyGuS-IF / SMT-LIB 2.6 syntax, the inverse of the parser:
+`parse_program(print_program(p), ...) == p`, and `define_fun` output is accepted by SyGuS tools and
+by `z3.Solver.from_string` (after renaming `str.to.int`/`int.to.str` to their 2.6 names)."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from dsl.core import Const, Program, Type, Var
+from dsl.errors import NesyInputError
+from dsl.strings.terms import MAX_CODE_POINT
+
+
+def print_program(program: Program) -> str:
+    """S-expression text of `program`.
+
+    >>> from dsl.core import STRING
+    >>> print_program(Program(Var("x", STRING)))
+    'x'
+    """
+    head = program.head
+    if isinstance(head, Var):
+        return head.name
+    if isinstance(head, Const):
+        return format_literal(head.value)
+    return "(" + " ".join([head.name, *(print_program(c) for c in program.children)]) + ")"
+
+
+def define_fun(name: str, inputs: Sequence[Var], return_type: Type, body: Program) -> str:
+    """`(define-fun f ((x String) ...) String body)`, a SyGuS solution."""
+    params = " ".join(f"({v.name} {v.type})" for v in inputs)
+    return f"(define-fun {name} ({params}) {return_type} {print_program(body)})"
+
+
+def format_literal(value: object) -> str:
+    """SMT-LIB 2.6 literal: a doubled quote for a quote, `\\u{..}` for a backslash and anything outside
+    printable ASCII (so no text is read back as an escape), `(- n)` for negative integers."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value) if value >= 0 else f"(- {-value})"
+    if isinstance(value, str):
+        return '"' + "".join(_format_char(c) for c in value) + '"'
+    raise NesyInputError(f"no SMT-LIB literal for {value!r}")
+
+
+def _format_char(char: str) -> str:
+    if char == '"':
+        return '""'
+    if " " <= char <= "~" and char != "\\":
+        return char
+    code = ord(char)
+    if code > MAX_CODE_POINT:
+        raise NesyInputError(f"character U+{code:X} is beyond SMT-LIB's strings (at most U+2FFFF)")
+    return f"\\u{{{code:x}}}"
