@@ -12,13 +12,15 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Sequence
 
-from dsl.core import BOOL, Const, Op, Program, Task, Type, Var, evaluate
+from dsl.core import BOOL, STRING, Const, Op, Program, Task, Type, Var, evaluate
 from solvers.budget import Budget, BudgetExhausted
+from solvers.concatenation import PieceIndex, join_pieces
 from solvers.guide import Guide, UniformGuide
 from solvers.result import SearchStats, Status
 from solvers.unification import Masked, covers_all, learn_decision_tree, useful_terms
 from solvers.value_pool import Level, ValuePool, Vector
 
+CONCAT_NAME = "str.++"      # the one op whose meaning search exploits directly (see concatenation.py)
 CHECK_EVERY = 2048          # candidates between budget checks (a power of two minus one is masked)
 MAX_PREDICATES = 4000       # Boolean values offered to the decision-tree learner
 
@@ -32,8 +34,12 @@ class SearchConfig:
     max_memory_mb: float | None = 4096.0
     max_cost: int = 40
     unify: bool = True                  # conditional solutions by decision trees
+    join_concatenations: bool = True    # target-directed concatenation of pieces
     unify_from_cost: int = 3            # don't try to join before terms of this cost exist
     leaf_cost: int = 1
+    max_string_length: int | None = None  # drop values with longer strings (None: from the examples)
+    conditional_cost: int | None = None  # base cost of enumerating `ite` (None: its own; 0: never)
+    improve_factor: float = 1.0         # after a first joined solution, search on this much longer
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,26 @@ class _SearchState:
     predicates: list[Masked] = field(default_factory=list)
     new_masks: bool = False
     best_partial: Masked | None = None
+    max_string_length: int = 1000
+    pieces: PieceIndex | None = None
+    new_pieces: bool = False
+    best: Program | None = None          # smallest joined (concatenation / decision tree) solution
+    improve_until: float = 0.0           # budget seconds at which to stop improving `best`
+
+    def offer(self, program: Program, improve_factor: float) -> None:
+        """Keep a joined solution if it is the smallest so far; search goes on a while for a
+        smaller one (joins are found early, from small pieces, and can be large)."""
+        if self.best is None:
+            elapsed = self.budget.elapsed()
+            self.improve_until = elapsed + max(0.2, improve_factor * elapsed)
+            self.budget.shorten(self.improve_until)
+        if self.best is None or program.size < self.best.size:
+            self.best = program
+
+    def settled(self, level: int) -> bool:
+        """True when `best` can no longer be beaten by a direct match, or improving time is over."""
+        return self.best is not None and (level + 1 >= self.best.size
+                                          or self.budget.elapsed() >= self.improve_until)
 
 
 class BottomUpSearch:
@@ -108,11 +134,19 @@ class BottomUpSearch:
         config = self.config
         budget = Budget(config.timeout, config.max_candidates, config.max_memory_mb)
         target = tuple(e.output for e in task.examples)
-        state = _SearchState(task, target, (1 << len(target)) - 1, budget)
+        state = _SearchState(task, target, (1 << len(target)) - 1, budget,
+                             max_string_length=config.max_string_length or _string_cap(task))
         op_costs = self.guide.op_costs(task, self.ops)
-        ops = [op for op in self.ops if op_costs.get(op, op.cost) >= 1]
-        costs = {op: max(1, int(op_costs.get(op, op.cost))) for op in ops}
+        costs = {op: max(1, int(op_costs.get(op, op.cost))) for op in self.ops}
+        if config.conditional_cost is not None:
+            for op in self.ops:
+                if op.name == "ite":
+                    costs[op] = config.conditional_cost
+        ops = [op for op in self.ops if costs[op] >= 1]
         ite = self._conditional_op(task.output_type) if config.unify else None
+        concat = self._concat_op(task.output_type) if config.join_concatenations else None
+        if concat is not None and all(isinstance(t, str) for t in target):
+            state.pieces = PieceIndex(target)
         envs = [task.env(e) for e in task.examples]
         status, program, message, level = Status.NO_SOLUTION, None, "search space exhausted", 0
         try:
@@ -121,9 +155,11 @@ class BottomUpSearch:
                 for op in ops:
                     self._apply(state, op, costs[op], level)
                 self._apply_guide(state, level)
+                if state.new_pieces and concat is not None:
+                    self._try_concatenation(state, concat, costs[concat])
                 if ite is not None and level >= config.unify_from_cost:
                     self._try_unification(state, ite)
-                if not self._can_grow(state, level, ops, costs):
+                if state.settled(level) or not self._can_grow(state, level, ops, costs):
                     break
         except _Found as found:
             status, program, message = Status.SOLVED, found.program, ""
@@ -131,6 +167,8 @@ class BottomUpSearch:
             status, message = Status.TIMEOUT, f"stopped at the {exhausted.which}"
         except KeyboardInterrupt:
             status, message = Status.INTERRUPTED, "interrupted"
+        if state.best is not None and (program is None or state.best.size < program.size):
+            status, program, message = Status.SOLVED, state.best, ""
         if program is None and state.best_partial is not None:
             right = state.best_partial.mask.bit_count()
             message += f"; best partial program is right on {right}/{len(target)} examples: " \
@@ -233,12 +271,18 @@ class BottomUpSearch:
             state.candidates = candidates
 
     def _keep(self, state: _SearchState, type_: Type, vector: Vector, program: Program, level: int) -> None:
+        # Values far longer than anything in the examples only feed blow-ups (repeat of a repeat,
+        # int conversion of thousand-digit strings) that make single op calls slow.
+        if type_ == STRING and any(len(x) > state.max_string_length for x in vector):
+            return
         if not state.pool.add(type_, vector, program, level):
             return
         task = state.task
         if type_ == task.output_type:
             if vector == state.target:
                 raise _Found(program)
+            if state.pieces is not None and state.pieces.offer(vector, program, level):
+                state.new_pieces = True
             if self.config.unify:
                 mask = 0
                 for i, (got, want) in enumerate(zip(vector, state.target)):
@@ -278,6 +322,23 @@ class BottomUpSearch:
                 return op
         return None
 
+    def _concat_op(self, output_type: Type) -> Op | None:
+        for op in self.ops:
+            if op.name == CONCAT_NAME and op.arg_types == (output_type, output_type):
+                return op
+        return None
+
+    def _try_concatenation(self, state: _SearchState, concat: Op, concat_cost: int) -> None:
+        state.new_pieces = False
+
+        def make_concat(left: Program, right: Program) -> Program:
+            return Program(concat, (left, right))
+
+        joined = join_pieces(state.pieces, concat_cost, make_concat,
+                             lambda: state.budget.check(state.candidates))
+        if joined is not None:
+            state.offer(joined[0], self.config.improve_factor)
+
     def _try_unification(self, state: _SearchState, ite: Op) -> None:
         if not state.new_masks or not state.predicates:
             return
@@ -290,9 +351,16 @@ class BottomUpSearch:
         def make_ite(condition: Program, then: Program, otherwise: Program) -> Program:
             return Program(ite, (condition, then, otherwise))
 
-        program = learn_decision_tree(state.all_examples, terms, state.predicates, make_ite)
+        program = learn_decision_tree(state.all_examples, terms, state.predicates, make_ite,
+                                      lambda: state.budget.check(state.candidates))
         if program is not None:
-            raise _Found(program)
+            state.offer(program, self.config.improve_factor)
+
+
+def _string_cap(task: Task) -> int:
+    """Default longest string search keeps: generous next to the longest string in the examples."""
+    lengths = [len(x) for e in task.examples for x in (*e.inputs, e.output) if isinstance(x, str)]
+    return max(100, 3 * max(lengths, default=0))
 
 
 def leaves_for(inputs: Sequence[Var], constants: Sequence[Const], cost: int = 1,

@@ -49,6 +49,10 @@ class Budget:
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
 
+    def shorten(self, seconds: float) -> None:
+        """Stop at `seconds` from the start if that comes before the current deadline."""
+        self.deadline = min(self.deadline, self.started + seconds)
+
     def check(self, candidates: int) -> None:
         if time.monotonic() > self.deadline:
             raise BudgetExhausted(f"time limit of {self.seconds:g} s")

@@ -45,8 +45,9 @@ def _loss_gradient(network: ReluNetwork, phases: Phases, weights: np.ndarray | N
 
 
 def search_violation(network: ReluNetwork, region: Region, phases: Phases, weights: np.ndarray | None,
-                     starts: np.ndarray, steps: int = 60, margin: float = MARGIN) -> np.ndarray | None:
-    """A point of the region violating with at least `margin`, or None; starts has shape (n, inputs)."""
+                     starts: np.ndarray, steps: int = 60, margin: float = MARGIN) -> tuple[np.ndarray | None, np.ndarray]:
+    """(a point of the region violating with at least `margin` or None, the point that came closest);
+    starts has shape (n, inputs)."""
     x = np.clip(np.atleast_2d(starts).astype(np.float64), region.lo, region.hi)
     width = region.hi - region.lo
     target = 10 * margin
@@ -54,13 +55,13 @@ def search_violation(network: ReluNetwork, region: Region, phases: Phases, weigh
         slack = violation_margin(network, phases, weights, x)
         best = int(np.argmax(slack))
         if slack[best] >= margin:
-            return x[best]
+            return x[best], x[best]
         if step == steps:
-            break
+            return None, x[best]
         rate = 0.2 * (0.02 ** (step / steps))
         x = np.clip(x - rate * width * np.sign(_loss_gradient(network, phases, weights, x, target)),
                     region.lo, region.hi)
-    return None
+    raise AssertionError("unreachable: the loop returns at the last step")
 
 
 def random_starts(region: Region, count: int, rng: np.random.Generator) -> np.ndarray:

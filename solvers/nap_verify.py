@@ -72,7 +72,9 @@ def decide(query: NapQuery, timeout_s: float = 5.0, z3_share: float = 0.3, seed:
     starts = random_starts(region, 24, np.random.default_rng(seed))
     if query.seeds is not None and len(query.seeds):
         starts = np.vstack([starts, query.seeds])
-    witness = search_violation(net, region, query.phases, weights, starts)
+    witness, closest = search_violation(net, region, query.phases, weights, starts)
+    if witness is None:
+        witness = _with_margin(query, closest)
     if witness is not None:
         return done(COUNTEREXAMPLE, "search", witness=witness)
     found, open_branches, nodes = _branch_and_bound(query, bounds, start + (1 - z3_share) * timeout_s)
@@ -133,11 +135,11 @@ def _candidate(query: NapQuery, node: _Node, lp: LpResult) -> np.ndarray | None:
     x = lp.x[None, :]
     if violation_margin(query.network, query.phases, query.weights, x)[0] >= MARGIN:
         return lp.x
-    polished = search_violation(query.network, query.region, query.phases, query.weights, x, steps=15)
+    polished, closest = search_violation(query.network, query.region, query.phases, query.weights, x, steps=15)
     if polished is not None:
         return polished
     if node.bounds.unstable(node.phases):
-        return None
+        return _with_margin(query, closest)
     strict = solve_relaxation(query.network, query.region, node.phases, node.bounds, query.weights, margin=MARGIN)
     if strict.status == "optimal" and (query.weights is None or strict.value >= MARGIN):
         if violation_margin(query.network, query.phases, query.weights, strict.x[None, :])[0] > 0:
@@ -155,7 +157,8 @@ def _split_choice(unstable: list[tuple[int, int]], bounds: Bounds, lp: LpResult)
 
 
 def _with_margin(query: NapQuery, exact: np.ndarray) -> np.ndarray | None:
-    """Turn an exact (possibly boundary) witness into one with a margin, fixing its activation pattern."""
+    """The best margin violation with the activation pattern of `exact` (the query's phases kept): one
+    exact LP. Turns a boundary witness into a replayable one, and a near miss of search into a hit."""
     hidden, _ = query.network.preactivations(exact[None, :])
     pattern = Phases(tuple(np.where(q != FREE, q, np.where(pre[0] > 0, ON, OFF)).astype(np.int8)
                            for q, pre in zip(query.phases.layers, hidden)))

@@ -6,6 +6,7 @@ only ever sees what the float engine could not settle. One solver per query, wit
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence
 
@@ -30,41 +31,69 @@ def _linear(weights: np.ndarray, bias: float, terms: Sequence[z3.ArithRef]) -> z
     return z3.Sum(parts)
 
 
+@dataclass(frozen=True)
+class _Encoding:
+    """The phase-independent part of a network's encoding: z = W a + b for every layer, built once
+    per network (building the rational terms costs more than most checks) and shared by solvers."""
+
+    inputs: list[z3.ArithRef]
+    pre: list[list[z3.ArithRef]]
+    post: list[list[z3.ArithRef]]
+    logits: list[z3.ArithRef]
+    definitions: list[z3.BoolRef]
+
+
+_CACHE: dict[int, tuple[ReluNetwork, _Encoding]] = {}
+
+
+def _encoding(network: ReluNetwork) -> _Encoding:
+    cached = _CACHE.get(id(network))
+    if cached is not None and cached[0] is network:
+        return cached[1]
+    inputs = [z3.Real(f"x{i}") for i in range(network.input_size)]
+    terms, pre, post, definitions = inputs, [], [], []
+    for k, layer in enumerate(network.layers):
+        zs = [z3.Real(f"z{k}_{i}") for i in range(layer.weight.shape[0])]
+        definitions += [z == _linear(layer.weight[i], layer.bias[i], terms) for i, z in enumerate(zs)]
+        if k == len(network.layers) - 1:
+            logits = zs
+            break
+        pre.append(zs)
+        terms = [z3.Real(f"a{k}_{i}") for i in range(len(zs))]
+        post.append(terms)
+    if len(_CACHE) >= 4:
+        _CACHE.clear()
+    encoding = _Encoding(inputs, pre, post, logits, definitions)
+    _CACHE[id(network)] = (network, encoding)
+    return encoding
+
+
 def z3_check(network: ReluNetwork, region: Region, phases: Phases, bounds: Bounds, weights: np.ndarray | None,
              branches: Sequence[Phases], timeout_s: float) -> tuple[str, np.ndarray | None]:
     """('unsat' | 'sat' | 'unknown', witness input or None) for: x in region, follows phases, objective >= 0,
     and x in one of the branches (each a set of extra required phases; empty means no restriction)."""
+    encoding = _encoding(network)
     solver = z3.Solver()
     solver.set("timeout", max(1, int(timeout_s * 1000)))
-    xs = [z3.Real(f"x{i}") for i in range(network.input_size)]
-    for x, lo, hi in zip(xs, region.lo, region.hi):
+    for x, lo, hi in zip(encoding.inputs, region.lo, region.hi):
         solver.add(x >= _real(lo), x <= _real(hi))
-    terms: list[z3.ArithRef] = xs
-    pre_terms: list[list[z3.ArithRef]] = []
-    for k, layer in enumerate(network.layers[:-1]):
-        zs = [z3.Real(f"z{k}_{i}") for i in range(layer.weight.shape[0])]
-        for i, z in enumerate(zs):
-            solver.add(z == _linear(layer.weight[i], layer.bias[i], terms))
+    solver.add(encoding.definitions)
+    for k, (zs, activations) in enumerate(zip(encoding.pre, encoding.post)):
         phase, lo, hi = phases.layers[k], bounds.pre_lo[k], bounds.pre_hi[k]
-        activations = []
-        for i, z in enumerate(zs):
+        for i, (z, a) in enumerate(zip(zs, activations)):
             if phase[i] == ON:
                 solver.add(z > 0)
             elif phase[i] == OFF:
                 solver.add(z <= 0)
             if phase[i] == ON or lo[i] > SETTLED_GAP:
-                activations.append(z)
+                solver.add(a == z)
             elif phase[i] == OFF or hi[i] < -SETTLED_GAP:
-                activations.append(z3.RealVal(0))
+                solver.add(a == 0)
             else:
-                activations.append(z3.If(z > 0, z, z3.RealVal(0)))
-        pre_terms.append(zs)
-        terms = activations
+                solver.add(a == z3.If(z > 0, z, z3.RealVal(0)))
     if weights is not None:
-        last = network.layers[-1]
-        combined = weights @ last.weight
-        solver.add(_linear(combined, float(weights @ last.bias), terms) >= 0)
-    restrictions = [_branch_condition(branch, pre_terms) for branch in branches]
+        solver.add(z3.Sum([_real(w) * y for w, y in zip(weights, encoding.logits) if w != 0]) >= 0)
+    restrictions = [_branch_condition(branch, encoding.pre) for branch in branches]
     if restrictions:
         solver.add(z3.Or(restrictions))
     answer = solver.check()
@@ -72,7 +101,7 @@ def z3_check(network: ReluNetwork, region: Region, phases: Phases, bounds: Bound
         return "unsat", None
     if answer == z3.sat:
         model = solver.model()
-        witness = np.array([_to_float(model.eval(x, model_completion=True)) for x in xs])
+        witness = np.array([_to_float(model.eval(x, model_completion=True)) for x in encoding.inputs])
         return "sat", witness
     return "unknown", None
 

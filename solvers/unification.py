@@ -42,7 +42,7 @@ def covers_all(terms: Sequence[Masked], all_examples: int) -> bool:
 
 def learn_decision_tree(examples: int, terms: Sequence[Masked], predicates: Sequence[Masked],
                         make_ite: Callable[[Program, Program, Program], Program],
-                        depth: int = 0) -> Program | None:
+                        check_budget: Callable[[], None] = lambda: None, depth: int = 0) -> Program | None:
     """A decision tree that is right on every example in `examples`, or None.
 
     A leaf is the cheapest term right on all remaining examples; otherwise split on the predicate
@@ -53,6 +53,7 @@ def learn_decision_tree(examples: int, terms: Sequence[Masked], predicates: Sequ
             return term.program
     if depth >= MAX_DEPTH:
         return None
+    check_budget()
     best: tuple[int, int, Masked] | None = None
     for predicate in predicates:
         yes, no = examples & predicate.mask, examples & ~predicate.mask
@@ -65,10 +66,11 @@ def learn_decision_tree(examples: int, terms: Sequence[Masked], predicates: Sequ
     if best is None:
         return None
     predicate = best[2]
-    then = learn_decision_tree(examples & predicate.mask, terms, predicates, make_ite, depth + 1)
+    then = learn_decision_tree(examples & predicate.mask, terms, predicates, make_ite, check_budget, depth + 1)
     if then is None:
         return None
-    otherwise = learn_decision_tree(examples & ~predicate.mask, terms, predicates, make_ite, depth + 1)
+    otherwise = learn_decision_tree(examples & ~predicate.mask, terms, predicates, make_ite, check_budget,
+                                    depth + 1)
     if otherwise is None:
         return None
     return make_ite(predicate.program, then, otherwise)

@@ -1,0 +1,105 @@
+"""Target-directed concatenation: build the output from pieces search already has.
+
+Most string outputs are concatenations of small parts (a slice of an input, a separator, another
+slice). Enumerating `(str.++ a (str.++ b (str.++ c d)))` bottom-up costs the product of the pools;
+instead, every value that occurs inside the target output on *every* example is indexed as a piece,
+and a shortest-path search over "how much of each output is covered so far" (one position per
+example) strings pieces together. A piece fits at a state when, on every example, the output
+continues with that piece's string there.
+"""
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable
+
+from dsl.core import Program
+from solvers.value_pool import Vector
+
+MAX_EXPANSIONS = 20_000
+
+
+@dataclass(frozen=True)
+class Piece:
+    vector: Vector
+    program: Program
+    cost: int
+
+
+@dataclass
+class PieceIndex:
+    """Values that occur in the target on every example, keyed by their string on example 0."""
+
+    target: Vector
+    by_first: dict[str, list[Piece]] = field(default_factory=lambda: defaultdict(list))
+    count: int = 0
+
+    def offer(self, vector: Vector, program: Program, cost: int) -> bool:
+        """Index the value if it could be a piece of the target; True when indexed."""
+        if not any(vector):
+            return False
+        for value, want in zip(vector, self.target):
+            if value not in want:
+                return False
+        self.by_first[vector[0]].append(Piece(vector, program, cost))
+        self.count += 1
+        return True
+
+
+def join_pieces(index: PieceIndex, concat_cost: int, make_concat: Callable[[Program, Program], Program],
+                check_budget: Callable[[], None] = lambda: None) -> tuple[Program, int] | None:
+    """The cheapest concatenation of indexed pieces equal to the target on every example (with
+    its cost), found by uniform-cost search over position vectors; None if there is none.
+    `check_budget` is called now and then, and may raise to stop the search."""
+    target = index.target
+    goal = tuple(len(t) for t in target)
+    start = tuple(0 for _ in target)
+    frontier: list[tuple[int, int, tuple[int, ...]]] = [(0, 0, start)]
+    best_cost = {start: 0}
+    came_from: dict[tuple[int, ...], tuple[tuple[int, ...], Piece]] = {}
+    expansions, tie = 0, 0
+    first_target = target[0]
+    while frontier and expansions < MAX_EXPANSIONS:
+        cost, _, state = heapq.heappop(frontier)
+        if state == goal:
+            return _rebuild(state, came_from, make_concat), cost
+        if cost > best_cost.get(state, cost):
+            continue
+        expansions += 1
+        if not expansions & 255:
+            check_budget()
+        p0 = state[0]
+        for end in range(p0, len(first_target) + 1):
+            for piece in index.by_first.get(first_target[p0:end], ()):
+                following = _advance(state, piece.vector, target)
+                if following is None or following == state:
+                    continue
+                step = piece.cost + (concat_cost if state != start else 0)
+                new_cost = cost + step
+                if new_cost < best_cost.get(following, 1 << 60):
+                    best_cost[following] = new_cost
+                    came_from[following] = (state, piece)
+                    tie += 1
+                    heapq.heappush(frontier, (new_cost, tie, following))
+    return None
+
+
+def _advance(state: tuple[int, ...], vector: Vector, target: Vector) -> tuple[int, ...] | None:
+    positions = []
+    for position, value, want in zip(state, vector, target):
+        if not want.startswith(value, position):
+            return None
+        positions.append(position + len(value))
+    return tuple(positions)
+
+
+def _rebuild(state: tuple[int, ...], came_from: dict, make_concat: Callable[[Program, Program], Program]) -> Program:
+    pieces: list[Program] = []
+    while state in came_from:
+        state, piece = came_from[state]
+        pieces.append(piece.program)
+    program = pieces[0]  # pieces are collected last-first, so fold into a right-nested chain
+    for earlier in pieces[1:]:
+        program = make_concat(earlier, program)
+    return program
