@@ -16,6 +16,7 @@ from solvers.checking import failing_examples, z3_verified
 from solvers.constants import extract_constants
 from solvers.guide import Guide
 from solvers.result import Result, SearchStats, Status
+from solvers.spec_cegis import synthesize_from_spec
 
 EXTRACTED_CONSTANT_COST = 2
 
@@ -65,6 +66,12 @@ def _spread_subset(examples: Sequence[Example], size: int) -> list[int]:
 def synthesize_task(task: Task, dsl: Dsl, options: SynthesisOptions = SynthesisOptions(),
                     guide: Guide | None = None) -> Result:
     """Search for a program that fits every example of `task`, then check it every way we can."""
+    if task.spec:
+        def solve_examples(sub_task: Task, seconds: float) -> Result:
+            return synthesize_task(sub_task, dsl, replace(options, config=replace(options.config, timeout=seconds)),
+                                   guide)
+
+        return synthesize_from_spec(task, solve_examples, options.config.timeout)
     started = time.monotonic()
     examples, contradiction = distinct_examples(task)
     if contradiction:

@@ -1,0 +1,118 @@
+"""Logical specifications (SyGuS constraints that are not plain examples) by counterexample-guided
+inductive synthesis.
+
+The enumerator needs examples. For a single-invocation spec such as `max3.sl` Z3 supplies them:
+for chosen inputs it finds an output the spec allows, the enumerator fits those examples, and Z3
+then looks for inputs where the candidate breaks the spec. Each counterexample becomes one more
+example, until Z3 finds none (the program is proven correct for all inputs) or time runs out.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Any, Callable
+
+from dsl.core import BOOL, INT, STRING, Example, Program, Task, to_z3
+from solvers.result import Result, Status
+
+Z3_TIMEOUT_MS = 5_000
+MAX_ROUNDS = 64
+
+
+def _symbol(name: str, type_):
+    import z3
+
+    makers = {STRING: z3.String, INT: z3.Int, BOOL: z3.Bool}
+    if type_ not in makers:
+        raise ValueError(f"no Z3 sort for type {type_}")
+    return makers[type_](name)
+
+
+def _python(value) -> Any:
+    import z3
+
+    if z3.is_int_value(value):
+        return value.as_long()
+    if z3.is_true(value) or z3.is_false(value):
+        return z3.is_true(value)
+    if z3.is_string_value(value):
+        return value.as_string()
+    raise ValueError(f"cannot read Z3 value {value}")
+
+
+def _default_value(type_) -> Any:
+    return {STRING: "", INT: 0, BOOL: False}[type_]
+
+
+def output_for(task: Task, inputs: tuple[Any, ...]) -> Any | None:
+    """An output the spec allows for these inputs, or None if there is none."""
+    import z3
+
+    result = _symbol(task.function_name, task.output_type)
+    env = {v.name: _literal(x) for v, x in zip(task.inputs, inputs)}
+    env[task.function_name] = result
+    solver = z3.Solver()
+    solver.set("timeout", Z3_TIMEOUT_MS)
+    solver.add(*[to_z3(c, env) for c in task.spec])
+    if solver.check() != z3.sat:
+        return None
+    return _python(solver.model().eval(result, model_completion=True))
+
+
+def counterexample(task: Task, program: Program) -> tuple[Any, ...] | None:
+    """Inputs on which `program` violates the spec, or None when it holds for all inputs."""
+    import z3
+
+    env = {v.name: _symbol(v.name, v.type) for v in task.inputs}
+    env[task.function_name] = to_z3(program, env)
+    solver = z3.Solver()
+    solver.set("timeout", Z3_TIMEOUT_MS)
+    solver.add(z3.Not(z3.And(*[to_z3(c, env) for c in task.spec])))
+    verdict = solver.check()
+    if verdict == z3.unsat:
+        return None
+    if verdict != z3.sat:
+        raise TimeoutError("Z3 could not decide the spec for this candidate")
+    model = solver.model()
+    return tuple(_python(model.eval(env[v.name], model_completion=True)) for v in task.inputs)
+
+
+def _literal(value: Any):
+    import z3
+
+    if isinstance(value, bool):
+        return z3.BoolVal(value)
+    if isinstance(value, int):
+        return z3.IntVal(value)
+    return z3.StringVal(value)
+
+
+def synthesize_from_spec(task: Task, solve_examples: Callable[[Task, float], Result], timeout: float) -> Result:
+    """CEGIS: grow examples from counterexamples until a candidate meets the spec for all inputs."""
+    started = time.monotonic()
+    inputs = [e.inputs for e in task.examples] or [tuple(_default_value(v.type) for v in task.inputs)]
+    candidates = 0
+    for _ in range(MAX_ROUNDS):
+        examples = []
+        for point in inputs:
+            output = output_for(task, point)
+            if output is None:
+                return Result(task.name, Status.NO_SOLUTION, message=f"the spec allows no output for inputs {point}")
+            examples.append(Example(point, output))
+        remaining = timeout - (time.monotonic() - started)
+        if remaining <= 0:
+            break
+        result = solve_examples(replace(task, examples=tuple(examples), spec=()), remaining)
+        candidates += result.stats.candidates
+        if result.program is None:
+            return replace(result, task=task.name)
+        try:
+            broken = counterexample(task, result.program)
+        except TimeoutError as error:
+            return Result(task.name, Status.TIMEOUT, message=str(error))
+        if broken is None:
+            stats = replace(result.stats, candidates=candidates, seconds=time.monotonic() - started)
+            return replace(result, task=task.name, stats=stats, verified=True,
+                           message=f"proven for all inputs by Z3 after {len(inputs)} examples")
+        inputs.append(broken)
+    return Result(task.name, Status.TIMEOUT, message=f"no proven program after {len(inputs)} counterexamples")
