@@ -259,6 +259,12 @@ class Dsl:
     parser: Callable[[str, Mapping[str, Type]], Program] = field(repr=False)
     printer: Callable[[Program], str] = field(repr=False)
     solution_printer: Callable[[Task, Program], str] | None = field(default=None, repr=False)
+    # ops that tasks without a grammar search (a curated subset; empty: all of `ops`)
+    search_ops: tuple[Op, ...] = field(default=(), repr=False)
+
+    @property
+    def default_search_ops(self) -> tuple[Op, ...]:
+        return self.search_ops or self.ops
 
     def parse(self, text: str, variables: Mapping[str, Type] | None = None) -> Program:
         """Parse program text; `variables` gives the type of each free name."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linprog
-from scipy.sparse import coo_matrix
+from scipy.sparse import csr_matrix
 
 from solvers.bounds import Bounds
 from solvers.nap_network import OFF, ON, Phases, Region, ReluNetwork
@@ -25,69 +25,62 @@ class LpResult:
     gaps: tuple[np.ndarray, ...] = ()
 
 
-class _Rows:
-    """Sparse A_ub / A_eq rows collected one at a time."""
-
-    def __init__(self) -> None:
-        self.rows: list[int] = []
-        self.cols: list[int] = []
-        self.vals: list[float] = []
-        self.rhs: list[float] = []
-
-    def add(self, cols: np.ndarray, vals: np.ndarray, rhs: float) -> None:
-        row = len(self.rhs)
-        self.rows.extend([row] * len(cols))
-        self.cols.extend(cols.tolist())
-        self.vals.extend(vals.tolist())
-        self.rhs.append(rhs)
-
-    def matrix(self, width: int):
-        if not self.rhs:
-            return None, None
-        return coo_matrix((self.vals, (self.rows, self.cols)), shape=(len(self.rhs), width)).tocsr(), np.array(self.rhs)
-
-
 def solve_relaxation(network: ReluNetwork, region: Region, phases: Phases, bounds: Bounds,
                      weights: np.ndarray | None, margin: float = 0.0) -> LpResult:
     """Maximize weights @ logits (or just test feasibility) over the relaxation.
 
     With margin > 0 every required phase must hold with that slack (ON: z >= margin, OFF: z <= -margin).
+    Variables are the input and each hidden layer's activations; a pre-activation is never a variable
+    (z = W a + b is substituted), and rows the variable bounds already imply are left out.
     """
     sizes = [network.input_size, *network.hidden_sizes]
-    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
     width = int(offsets[-1])
-    lower = np.concatenate([region.lo, *[np.maximum(lo, 0.0) for lo in bounds.pre_lo]])
-    upper = np.concatenate([region.hi, *[np.maximum(hi, 0.0) for hi in bounds.pre_hi]])
-    ub, eq = _Rows(), _Rows()
+    lower = [region.lo]
+    upper = [region.hi]
+    ub_rows, ub_rhs, eq_rows, eq_rhs = [], [], [], []
     for k, (lo, hi, phase) in enumerate(zip(bounds.pre_lo, bounds.pre_hi, phases.layers)):
         layer = network.layers[k]
-        prev = np.arange(offsets[k], offsets[k + 1])
-        for i in range(len(lo)):
-            w, b, a = layer.weight[i], layer.bias[i], int(offsets[k + 1] + i)
-            z_lo = max(lo[i], margin) if phase[i] == ON else lo[i]
-            z_hi = min(hi[i], -margin) if phase[i] == OFF else hi[i]
-            ub.add(prev, -w, b - z_lo)                      # z >= z_lo
-            ub.add(prev, w, z_hi - b)                       # z <= z_hi
-            if phase[i] == ON or lo[i] >= 0:
-                eq.add(np.append(prev, a), np.append(-w, 1.0), b)      # a = z
-            elif phase[i] == OFF or hi[i] <= 0:
-                upper[a] = 0.0                                          # a = 0
-            else:
-                slope = hi[i] / (hi[i] - lo[i])
-                ub.add(np.append(prev, a), np.append(w, -1.0), -b)     # a >= z
-                ub.add(np.append(prev, a), np.append(-slope * w, 1.0), slope * (b - lo[i]))  # a <= slope (z - lo)
+        active = (phase == ON) | (lo >= 0)
+        inactive = ~active & ((phase == OFF) | (hi <= 0))
+        unstable = ~active & ~inactive
+        a_lo = np.where(active, np.maximum(lo, np.where(phase == ON, margin, 0.0)), 0.0)
+        a_hi = np.where(inactive, 0.0, np.maximum(hi, 0.0))
+        lower.append(a_lo)
+        upper.append(a_hi)
+
+        def rows(select: np.ndarray, prev_coeff: np.ndarray, own_coeff: np.ndarray) -> np.ndarray:
+            block = np.zeros((int(select.sum()), width))
+            block[:, offsets[k]:offsets[k + 1]] = prev_coeff
+            block[:, offsets[k + 1]:offsets[k + 2]] = own_coeff
+            return block
+
+        w, b = layer.weight, layer.bias
+        eye = np.eye(len(lo))
+        eq_rows.append(rows(active, -w[active], eye[active]))                     # a = z
+        eq_rhs.append(b[active])
+        off_limit = np.where(phase == OFF, np.minimum(hi, -margin), hi)
+        ub_rows.append(rows(inactive, w[inactive], 0.0))                          # z <= hi (<= 0)
+        ub_rhs.append(off_limit[inactive] - b[inactive])
+        ub_rows.append(rows(unstable, w[unstable], -eye[unstable]))               # a >= z
+        ub_rhs.append(-b[unstable])
+        slope = np.where(unstable, hi / np.where(unstable, hi - lo, 1.0), 0.0)[unstable]
+        ub_rows.append(rows(unstable, -slope[:, None] * w[unstable], eye[unstable]))  # a <= slope (z - lo)
+        ub_rhs.append(slope * (b[unstable] - lo[unstable]))
+    lower_all, upper_all = np.concatenate(lower), np.concatenate(upper)
+    if np.any(lower_all > upper_all):
+        return LpResult("infeasible", -np.inf, None)
     cost = np.zeros(width)
     constant = 0.0
     if weights is not None:
         last = network.layers[-1]
         cost[offsets[-2]:] = -(weights @ last.weight)
         constant = float(weights @ last.bias)
-    a_ub, b_ub = ub.matrix(width)
-    a_eq, b_eq = eq.matrix(width)
-    if np.any(lower > upper):
-        return LpResult("infeasible", -np.inf, None)
-    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=np.column_stack([lower, upper]),
-                  method="highs")
+    a_ub, a_eq = np.vstack(ub_rows), np.vstack(eq_rows)
+    res = linprog(cost, A_ub=csr_matrix(a_ub) if len(a_ub) else None, b_ub=np.concatenate(ub_rhs) if len(a_ub) else None,
+                  A_eq=csr_matrix(a_eq) if len(a_eq) else None, b_eq=np.concatenate(eq_rhs) if len(a_eq) else None,
+                  bounds=np.column_stack([lower_all, upper_all]), method="highs",
+                  options={"presolve": False})  # presolve costs more than it saves on these small LPs
     if res.status == 2:
         return LpResult("infeasible", -np.inf, None)
     if res.status != 0:

@@ -44,6 +44,9 @@ def distinct_examples(task: Task) -> tuple[tuple[Example, ...], str]:
 
 
 def ops_for(dsl: Dsl, task: Task) -> list[Op]:
+    """The grammar's ops when the task has one, else the DSL's curated search set."""
+    if task.grammar.ops is None:
+        return list(dsl.default_search_ops)
     return [op for op in dsl.ops if task.grammar.allows(op)]
 
 

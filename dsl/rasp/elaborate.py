@@ -85,7 +85,7 @@ class Elaborator:
         if statement.name in ("tokens", "indices"):
             raise self.error(f"cannot redefine the built-in '{statement.name}'", statement.pos)
         value = self.expr(statement.expr, env)
-        if isinstance(value, (ir.SOp, ir.Selector)) and value.label in ("", ) :
+        if isinstance(value, (ir.SOp, ir.Selector)) and not value.label:
             value.label = statement.name
         env[statement.name] = value
         return value
@@ -241,7 +241,7 @@ class Elaborator:
             raise self.error(f"a lambda computes one value from single values; its body is {_kind(body)}",
                              function.node.body.pos)
         sops = tuple(self.as_sop(self.expr(a, env), a.pos, f"{node.func}'s argument") for a in node.args[1:])
-        return self.make_map(body.expr, sops, node.pos, ir.CATEGORICAL)
+        return ir.Map(node.pos, body=body.expr, inputs=sops)
 
     def call_abs(self, node: ast.Call, env: Env) -> Meaning:
         self.check_arity(node, 1, 1)
@@ -276,12 +276,7 @@ class Elaborator:
                 return ScalarValue(ir.Const(self.fold(op, tuple(p.value for p in parts), pos)))
             return ScalarValue(expr)
         numerical = op in ir.ARITHMETIC_OPS and any(s.encoding == ir.NUMERICAL for s in sops)
-        return self.make_map(expr, tuple(sops), pos, ir.NUMERICAL if numerical else ir.CATEGORICAL)
-
-    def make_map(self, body: ir.Scalar, sops: tuple[ir.SOp, ...], pos: ast.Pos, encoding: str) -> ir.Map:
-        if any(isinstance(a, ir.Arg) for a in _scalar_leaves(body)) and not sops:
-            raise self.error("a map needs at least one sequence", pos)
-        return ir.Map(pos, body=body, inputs=sops, encoding=encoding)
+        return ir.Map(pos, body=expr, inputs=tuple(sops), encoding=ir.NUMERICAL if numerical else ir.CATEGORICAL)
 
     def fold(self, op: str, values: tuple[Value, ...], pos: ast.Pos) -> Value:
         try:
@@ -302,12 +297,6 @@ class Elaborator:
         if isinstance(value, ScalarValue) and isinstance(value.expr, ir.Const):
             return ir.Map(pos, body=value.expr, inputs=())
         raise self.error(f"type mismatch: {what} must be a sequence, got {_kind(value)}", pos)
-
-
-def _scalar_leaves(expr: ir.Scalar) -> list[ir.Scalar]:
-    if isinstance(expr, ir.Apply):
-        return [leaf for a in expr.args for leaf in _scalar_leaves(a)]
-    return [expr]
 
 
 def elaborate(module: ast.Module) -> ir.SOp:

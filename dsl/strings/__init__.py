@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from dsl.core import INT, STRING, Const, Dsl, Program, Task
+from dsl.core import INT, STRING, Const, Dsl, Op, Program, Task
 from dsl.strings.ops import ALL_OPS, SMT_OPS, SPREADSHEET_OPS
 from dsl.strings.parser import parse_program
 from dsl.strings.printer import define_fun, print_program
@@ -26,10 +26,21 @@ def sygus_solution(task: Task, program: Program) -> str:
     return define_fun(task.function_name, task.inputs, task.output_type, program)
 
 
+# Free-form tasks (no SyGuS grammar) search a curated set: every op the parser knows, minus the
+# ones another op already expresses at the same cost (`>`/`>=` mirror `<`/`<=`, `excel.mid` and
+# `excel.find` are `str.substr`/`str.indexof` shifted by one) and the Boolean plumbing
+# spreadsheet formulas rarely need. Each dropped op multiplies enumeration for nothing.
+_NOT_SEARCHED = {"excel.mid", "excel.find", ">", ">=", "<", "<=", "and", "or", "not"}
+SEARCH_OPS: tuple[Op, ...] = tuple(
+    op for op in ALL_OPS
+    if op.name not in _NOT_SEARCHED and not (op.name == "ite" and op.return_type != STRING)
+    and not (op.name == "=" and op.arg_types == (INT, INT))
+)
+
 STRINGS = Dsl("strings", ALL_OPS, DEFAULT_CONSTANTS, GRAMMAR_FILE, partial(parse_program, ops=ALL_OPS),
-              print_program, solution_printer=sygus_solution)
+              print_program, solution_printer=sygus_solution, search_ops=SEARCH_OPS)
 SMT_STRINGS = Dsl("smt-strings", SMT_OPS, DEFAULT_CONSTANTS, GRAMMAR_FILE, partial(parse_program, ops=SMT_OPS),
                   print_program, solution_printer=sygus_solution)
 
-__all__ = ["STRINGS", "SMT_STRINGS", "ALL_OPS", "SMT_OPS", "SPREADSHEET_OPS", "DEFAULT_CONSTANTS",
+__all__ = ["STRINGS", "SMT_STRINGS", "SEARCH_OPS", "ALL_OPS", "SMT_OPS", "SPREADSHEET_OPS", "DEFAULT_CONSTANTS",
            "parse_program", "print_program", "define_fun", "sygus_solution"]
