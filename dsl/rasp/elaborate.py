@@ -10,7 +10,6 @@ from dsl.rasp import ast, ir
 from dsl.rasp.values import Value, apply_op, format_value
 
 MAX_CALL_DEPTH = 50
-COMPARE_OPS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 
 
 @dataclass(frozen=True)

@@ -70,21 +70,6 @@ def scalar_args(expr: Scalar) -> set[int]:
     return set().union(*(scalar_args(a) for a in expr.args))
 
 
-def format_scalar(expr: Scalar, names: tuple[str, ...]) -> str:
-    if isinstance(expr, Arg):
-        return names[expr.index]
-    if isinstance(expr, Const):
-        return repr(expr.value)
-    if expr.op in ("neg", "not", "abs", "min", "max", "tuple"):
-        symbol = "-" if expr.op == "neg" else expr.op
-        return f"{symbol}({', '.join(format_scalar(a, names) for a in expr.args)})"
-    if expr.op == "if":
-        test, then, orelse = (format_scalar(a, names) for a in expr.args)
-        return f"({then} if {test} else {orelse})"
-    left, right = (format_scalar(a, names) for a in expr.args)
-    return f"({left} {expr.op} {right})"
-
-
 # Sequence operations and selectors.
 
 @dataclass(eq=False)

@@ -77,10 +77,6 @@ def format_value(value: Value) -> str:
     return str(value)
 
 
-def _divide(a: Value, b: Value) -> Value:
-    return a / b
-
-
 COMPARISONS = {
     "==": lambda a, b: a == b,
     "!=": lambda a, b: a != b,
@@ -94,7 +90,7 @@ ARITHMETIC = {
     "+": lambda a, b: a + b,
     "-": lambda a, b: a - b,
     "*": lambda a, b: a * b,
-    "/": _divide,
+    "/": lambda a, b: a / b,
     "%": lambda a, b: a % b,
 }
 

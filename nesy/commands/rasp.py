@@ -1,0 +1,169 @@
+"""`nesy rasp run|compile|check|show|bench`: the RASP language and its compiler to transformers."""
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("rasp", help="run RASP programs and compile them to transformers",
+                                   description="RASP (Weiss et al. 2021): run a program, compile it into "
+                                   "exact transformer weights, check the model against the interpreter.")
+    commands = parser.add_subparsers(dest="rasp_command", metavar="ACTION")
+    commands.required = True
+
+    run = commands.add_parser("run", help="run a .rasp program on one input")
+    run.add_argument("file")
+    run.add_argument("--input", required=True, help='tokens separated by spaces, e.g. "a b c"')
+    run.add_argument("--trace", action="store_true", help="print every named sequence too")
+    run.set_defaults(func=run_command)
+
+    for name, helptext in (("compile", "compile a program into a torch model"),
+                           ("check", "compile and compare the model with the interpreter")):
+        sub = commands.add_parser(name, help=helptext)
+        sub.add_argument("file")
+        sub.add_argument("--vocab", required=True, help="comma-separated tokens, e.g. a,b,c or 1,2,3")
+        sub.add_argument("--max-len", type=int, required=True)
+        if name == "compile":
+            sub.add_argument("--out", required=True, help="model file (.pt); metadata goes to the .json beside it")
+            sub.add_argument("--transformer-lens", metavar="FILE",
+                             help="also write {'config', 'state_dict'} in TransformerLens HookedTransformer names")
+            sub.set_defaults(func=compile_command)
+        else:
+            _check_options(sub)
+            sub.set_defaults(func=check_command)
+
+    show = commands.add_parser("show", help="heat map of the residual stream on one input")
+    show.add_argument("file")
+    show.add_argument("--input", required=True)
+    show.add_argument("--vocab", help="comma-separated tokens (default: those of the input)")
+    show.add_argument("--max-len", type=int, help="default: the input's length")
+    show.add_argument("--png", required=True)
+    show.set_defaults(func=show_command)
+
+    bench = commands.add_parser("bench", help="compile and check the standard library; print the table")
+    bench.add_argument("--json", dest="json_out", help="write {'results': [...]} here")
+    bench.add_argument("--scale", action="store_true", help="26-symbol vocabulary and --scale-len instead")
+    bench.add_argument("--scale-len", type=int, default=32)
+    bench.add_argument("--programs", help="comma-separated subset of the library")
+    _check_options(bench)
+    bench.set_defaults(func=bench_command)
+
+
+def _check_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--limit", type=int, default=200_000, help="check every input when there are at most this many")
+    parser.add_argument("--samples", type=int, default=2000, help="random inputs checked beyond the limit")
+    parser.add_argument("--seed", type=int, default=0)
+
+
+def _tokens(text: str) -> list:
+    from dsl.rasp.values import parse_token
+    return [parse_token(t) for t in text.split()]
+
+
+def _vocab(text: str) -> list:
+    from dsl.errors import NesyInputError
+    from dsl.rasp.values import parse_token
+    tokens = [parse_token(t) for t in text.split(",") if t.strip() != ""]
+    if not tokens:
+        raise NesyInputError(f"--vocab {text!r} has no tokens")
+    return tokens
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from dsl.rasp import load_file
+    from dsl.rasp.interpreter import run, trace
+    from dsl.rasp.values import format_value
+
+    program = load_file(args.file)
+    tokens = _tokens(args.input)
+    if args.trace:
+        for name, values in trace(program, tokens, args.file).items():
+            print(f"{name:>16}: {' '.join(format_value(v) for v in values)}")
+    print(" ".join(format_value(v) for v in run(program, tokens, args.file)))
+    return 0
+
+
+def _compile(args: argparse.Namespace, vocab, max_len):
+    import time
+    from dsl.rasp import load_file
+    from nesy.compiler import compile_program
+
+    program = load_file(args.file)
+    start = time.perf_counter()
+    compiled = compile_program(program, vocab, max_len, args.file)
+    return program, compiled, time.perf_counter() - start
+
+
+def _summary(compiled, seconds: float) -> str:
+    from nesy.compiler.stats import model_stats
+    s = model_stats(compiled)
+    return (f"layers {s.layers}, heads {s.heads}, d_model {s.d_model}, mlp_hidden {s.mlp_hidden}, "
+            f"params {s.params} ({s.nonzero} non-zero), compiled in {seconds:.3f} s")
+
+
+def compile_command(args: argparse.Namespace) -> int:
+    from nesy.compiler.files import save
+    _, compiled, seconds = _compile(args, _vocab(args.vocab), args.max_len)
+    json_path = save(compiled, args.out)
+    print(_summary(compiled, seconds))
+    print(f"wrote {args.out} and {json_path}")
+    if args.transformer_lens:
+        import torch
+        from nesy.compiler.export import transformer_lens_config, transformer_lens_state_dict
+        torch.save({"config": transformer_lens_config(compiled),
+                    "state_dict": transformer_lens_state_dict(compiled)}, args.transformer_lens)
+        print(f"wrote {args.transformer_lens}")
+    return 0
+
+
+def check_command(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+    from nesy.compiler.check import check, count_inputs
+
+    program, compiled, seconds = _compile(args, _vocab(args.vocab), args.max_len)
+    print(_summary(compiled, seconds))
+    total = count_inputs(len(compiled.vocab), compiled.max_len)
+    with tqdm(total=total if total <= args.limit else args.samples, unit="input", leave=False) as bar:
+        report = check(compiled, program, args.limit, args.samples, args.seed, progress=bar)
+    print(report)
+    return 0 if report.exact == report.inputs_checked else 1
+
+
+def show_command(args: argparse.Namespace) -> int:
+    from nesy.compiler.picture import residual_picture
+    from dsl.rasp.values import format_value
+
+    tokens = _tokens(args.input)
+    vocab = _vocab(args.vocab) if args.vocab else tokens
+    _, compiled, _ = _compile(args, vocab, args.max_len or len(tokens))
+    output = compiled.run([tokens])[0]
+    residual_picture(compiled, tokens, args.png)
+    print(" ".join(format_value(v) for v in output))
+    print(f"wrote {args.png}")
+    return 0
+
+
+def bench_command(args: argparse.Namespace) -> int:
+    import json
+    from tqdm import tqdm
+    from dsl.errors import NesyInputError
+    from nesy.compiler.bench import bench_one, expected_inputs, format_table, library
+
+    entries = library()
+    if args.programs:
+        wanted = args.programs.split(",")
+        unknown = sorted(set(wanted) - {e.program for e in entries})
+        if unknown:
+            raise NesyInputError(f"--programs: not in the library: {', '.join(unknown)}")
+        entries = [e for e in entries if e.program in wanted]
+    total = sum(expected_inputs(e, args.scale, args.samples, args.limit, args.scale_len) for e in entries)
+    rows = []
+    with tqdm(total=total, unit="input", leave=False) as bar:
+        for entry in entries:
+            bar.set_description(entry.program)
+            rows.append(bench_one(entry, args.scale, args.scale_len, args.samples, args.limit, progress=bar))
+    print(format_table(rows))
+    if args.json_out:
+        with open(args.json_out, "w") as out:
+            json.dump({"results": rows}, out, indent=1)
+    return 0 if all(r.get("exact_fraction") == 1.0 for r in rows if "error" not in r) else 1

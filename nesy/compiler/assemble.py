@@ -1,0 +1,130 @@
+"""Stage 5: weights -> `CompiledTransformer`, the metadata that explains it (vocab, layer map,
+residual labels, output decoding) and the decoding of its output directions."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from dsl.rasp import ir
+from dsl.rasp.values import Value, format_value, identity_key
+from nesy.compiler.blocks import HeadWeights, MlpWeights
+from nesy.compiler.graph import NO_VALUE, CNode
+from nesy.compiler.model import CompiledTransformer, Head, Layer, Mlp
+from nesy.compiler.residual import BOS, ONE, Direction, ResidualSpace
+
+
+@dataclass
+class Readout:
+    """How the output node is read from the final residual stream."""
+    label: str
+    numerical: bool
+    values: list[Value]            # categorical: candidate values in tie-break order
+    columns: list[int | None]      # their directions; None for the implicit value
+    max_len: int
+
+    def decode(self, residual: torch.Tensor) -> list[list[Value]]:
+        """residual [B, N, D] (BOS first) -> the decoded output per sequence (BOS dropped)."""
+        x = residual[:, 1:, :].double()
+        if self.numerical:
+            return x[..., self.columns[0]].tolist()
+        explicit = [c for c in self.columns if c is not None]
+        scores = torch.stack([x[..., c] if c is not None else 1.0 - x[..., explicit].sum(-1)
+                              for c in self.columns], dim=-1)                  # [B, N, V]
+        tolerance = 0.25 / (self.max_len + 1) ** 2
+        best = scores.max(dim=-1, keepdim=True).values
+        first = (scores >= best - tolerance).double().argmax(dim=-1)           # first in value order
+        return [[self.values[i] for i in row] for row in first.tolist()]
+
+
+@dataclass
+class Compiled:
+    """A compiled RASP program: the module, its metadata and how to run it on token lists."""
+    model: CompiledTransformer
+    metadata: dict
+    readout: Readout
+    vocab: tuple[Value, ...]
+    max_len: int
+    token_ids: dict = field(default_factory=dict)
+
+    def encode(self, batch: list[list[Value]]) -> torch.Tensor:
+        """Token lists of one length -> ids [B, N+1] with BOS first."""
+        from dsl.errors import NesyInputError
+        rows = []
+        for tokens in batch:
+            if len(tokens) > self.max_len:
+                raise NesyInputError(f"input of length {len(tokens)} exceeds max_len {self.max_len}")
+            try:
+                rows.append([0] + [self.token_ids[identity_key(t)] for t in tokens])
+            except KeyError as missing:
+                raise NesyInputError(f"token {missing.args[0][1]!r} is not in the vocabulary "
+                                     f"{[format_value(v) for v in self.vocab]}") from None
+        return torch.tensor(rows, dtype=torch.long)
+
+    @torch.no_grad()
+    def run(self, batch: list[list[Value]]) -> list[list[Value]]:
+        """The model's decoded outputs for token lists of one length."""
+        return self.readout.decode(self.model(self.encode(batch)))
+
+
+def _tensor(array: np.ndarray) -> torch.Tensor:
+    return torch.tensor(array, dtype=torch.float32)
+
+
+def assemble(space: ResidualSpace, heads: list[list[HeadWeights]], mlps: list[MlpWeights],
+             output: CNode, vocab: tuple[Value, ...], max_len: int, layer_map: list[dict]) -> Compiled:
+    d = space.width
+    layers = []
+    for layer_heads, mlp_weights in zip(heads, mlps):
+        modules = []
+        for w in layer_heads:
+            head = Head(d, w.w_q.shape[1], w.w_v.shape[1])
+            for name, value in (("W_Q", w.w_q), ("W_K", w.w_k), ("W_V", w.w_v), ("W_O", w.w_o)):
+                getattr(head, name).data = _tensor(value)
+            modules.append(head)
+        mlp = Mlp(d, mlp_weights.w_in.shape[1])
+        mlp.W_in.data, mlp.b_in.data, mlp.W_out.data = (_tensor(mlp_weights.w_in), _tensor(mlp_weights.b_in),
+                                                        _tensor(mlp_weights.w_out))
+        layers.append(Layer(modules, mlp))
+    model = CompiledTransformer(len(vocab), max_len, d, layers)
+    model.token_embedding.weight.data, model.position_embedding.weight.data = _embeddings(space, vocab, max_len)
+    model.eval()
+    readout = _readout(space, output, max_len)
+    metadata = {
+        "vocab": [format_value(v) for v in vocab], "max_len": max_len, "d_model": d,
+        "bos_id": 0, "residual_labels": space.labels(), "layers": layer_map,
+        "output": {"label": readout.label, "numerical": readout.numerical,
+                   "values": [format_value(v) for v in readout.values], "columns": readout.columns},
+    }
+    token_ids = {identity_key(v): i + 1 for i, v in enumerate(vocab)}
+    return Compiled(model, metadata, readout, vocab, max_len, token_ids)
+
+
+def _embeddings(space: ResidualSpace, vocab, max_len) -> tuple[torch.Tensor, torch.Tensor]:
+    tokens = np.zeros((len(vocab) + 1, space.width))
+    tokens[:, space.of(ONE)] = 1.0
+    tokens[0, space.of(BOS)] = 1.0
+    positions = np.zeros((max_len + 1, space.width))
+    for i, value in enumerate(vocab):
+        key = Direction("tokens", value, True).key
+        if key in space.index:
+            tokens[i + 1, space.index[key]] = 1.0
+    for i in range(max_len):
+        key = Direction("indices", i, True).key
+        if key in space.index:
+            positions[i + 1, space.index[key]] = 1.0
+    return _tensor(tokens), _tensor(positions)
+
+
+def _readout(space: ResidualSpace, output: CNode, max_len: int) -> Readout:
+    if output.encoding == ir.NUMERICAL:
+        return Readout(output.label, True, [], [space.of(Direction(output.label))], max_len)
+    columns = []
+    for value in output.values:
+        implicit = output.implicit is not NO_VALUE and identity_key(value) == identity_key(output.implicit)
+        columns.append(None if implicit else space.of(Direction(output.label, value, True)))
+    return Readout(output.label, False, list(output.values), columns, max_len)
+
+
+__all__ = ["Compiled", "Readout", "assemble"]
