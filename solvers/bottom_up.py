@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from dsl.core import BOOL, STRING, Const, Op, Program, Task, Type, Var, evaluate
 from solvers.budget import Budget, BudgetExhausted
@@ -40,6 +40,10 @@ class SearchConfig:
     max_string_length: int | None = None  # drop values with longer strings (None: from the examples)
     conditional_cost: int | None = None  # base cost of enumerating `ite` (None: its own; 0: never)
     improve_factor: float = 1.0         # after a first joined solution, search on this much longer
+
+
+# (pool, level just finished, budget check that raises when the budget is spent) -> a solution or None
+LevelHook = Callable[[ValuePool, int, Callable[[], None]], "Program | None"]
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ class _SearchState:
     max_string_length: int = 1000
     pieces: PieceIndex | None = None
     new_pieces: bool = False
+    envs: list[dict[str, Any]] = field(default_factory=list)
     best: Program | None = None          # smallest joined (concatenation / decision tree) solution
     improve_until: float = 0.0           # budget seconds at which to stop improving `best`
 
@@ -122,11 +127,18 @@ class BottomUpSearch:
     """
 
     def __init__(self, ops: Sequence[Op], leaves: Sequence[Leaf], config: SearchConfig = SearchConfig(),
-                 guide: Guide | None = None) -> None:
+                 guide: Guide | None = None, goal: Callable[[Vector], bool] | None = None,
+                 level_hook: LevelHook | None = None) -> None:
         self.ops = tuple(ops)
         self.leaves = tuple(leaves)
         self.config = config
         self.guide = guide or UniformGuide()
+        # What counts as a solution: by default the vector equals the examples' outputs; a DSL whose
+        # values are richer than its verdicts (regex span sets -> accept/reject) passes a test instead.
+        self.goal = goal
+        # A DSL's own join, run after each level on the pool (like the built-in concatenation and
+        # unification joins); a program it returns is kept as a joined solution.
+        self.level_hook = level_hook
 
     # -- public -------------------------------------------------------------------------------
 
@@ -147,7 +159,7 @@ class BottomUpSearch:
         concat = self._concat_op(task.output_type) if config.join_concatenations else None
         if concat is not None and all(isinstance(t, str) for t in target):
             state.pieces = PieceIndex(target)
-        envs = [task.env(e) for e in task.examples]
+        envs = state.envs = [task.env(e) for e in task.examples]
         status, program, message, level = Status.NO_SOLUTION, None, "search space exhausted", 0
         try:
             for level in range(1, config.max_cost + 1):
@@ -158,7 +170,11 @@ class BottomUpSearch:
                 if state.new_pieces and concat is not None:
                     self._try_concatenation(state, concat, costs[concat])
                 if ite is not None and level >= config.unify_from_cost:
-                    self._try_unification(state, ite)
+                    self._try_unification(state, ite, concat, costs.get(concat, 1))
+                if self.level_hook is not None:
+                    joined = self.level_hook(state.pool, level, lambda: budget.check(state.candidates))
+                    if joined is not None:
+                        state.offer(joined, config.improve_factor)
                 if state.settled(level) or not self._can_grow(state, level, ops, costs):
                     break
         except _Found as found:
@@ -279,7 +295,7 @@ class BottomUpSearch:
             return
         task = state.task
         if type_ == task.output_type:
-            if vector == state.target:
+            if vector == state.target if self.goal is None else self.goal(vector):
                 raise _Found(program)
             if state.pieces is not None and state.pieces.offer(vector, program, level):
                 state.new_pieces = True
@@ -339,11 +355,15 @@ class BottomUpSearch:
         if joined is not None:
             state.offer(joined[0], self.config.improve_factor)
 
-    def _try_unification(self, state: _SearchState, ite: Op) -> None:
+    def _try_unification(self, state: _SearchState, ite: Op, concat: Op | None, concat_cost: int) -> None:
         if not state.new_masks or not state.predicates:
             return
         state.new_masks = False
         terms = useful_terms(state.terms)
+        if not covers_all(terms, state.all_examples) and concat is not None and state.pieces is not None:
+            joined = self._join_uncovered(state, terms, concat, concat_cost)
+            if joined is not None:
+                terms = useful_terms([*terms, joined])
         state.terms = terms
         if not covers_all(terms, state.all_examples):
             return
@@ -355,6 +375,40 @@ class BottomUpSearch:
                                       lambda: state.budget.check(state.candidates))
         if program is not None:
             state.offer(program, self.config.improve_factor)
+
+
+    def _join_uncovered(self, state: _SearchState, terms: list[Masked], concat: Op,
+                        concat_cost: int) -> Masked | None:
+        """A concatenation that is right on the examples no term covers yet (a new term for the
+        decision tree), or None. Pieces need only fit those examples."""
+        covered = 0
+        for term in terms:
+            covered |= term.mask
+        indices = [i for i in range(len(state.target)) if not covered >> i & 1]
+        if not indices or len(indices) == len(state.target):
+            return None
+        index = PieceIndex(tuple(state.target[i] for i in indices))
+        check = state.budget.check
+        for count, (vector, program) in enumerate(state.pool.seen[state.task.output_type].items()):
+            if not count & 4095:
+                check(state.candidates)
+            index.offer(tuple(vector[i] for i in indices), program, program.size)
+
+        def make_concat(left: Program, right: Program) -> Program:
+            return Program(concat, (left, right))
+
+        joined = join_pieces(index, concat_cost, make_concat, lambda: check(state.candidates))
+        if joined is None:
+            return None
+        program, cost = joined
+        mask = 0
+        for i, env in enumerate(state.envs):
+            try:
+                if evaluate(program, env) == state.target[i]:
+                    mask |= 1 << i
+            except Exception:
+                continue
+        return Masked(mask, cost, program)
 
 
 def _string_cap(task: Task) -> int:
