@@ -89,6 +89,46 @@ def format_table(results: Sequence[Result]) -> str:
     return "\n".join(lines)
 
 
+def format_comparison(runs: dict[str, Sequence[Result]]) -> str:
+    """One row per task, status / seconds / candidates of each labelled run side by side."""
+    labels = list(runs)
+    by_label = {label: {r.task: r for r in results} for label, results in runs.items()}
+    header = ["task"] + [f"{label} {what}" for label in labels for what in ("status", "seconds", "candidates")]
+    rows = [header]
+    for task in [r.task for r in runs[labels[0]]]:
+        row = [task]
+        for label in labels:
+            r = by_label[label].get(task)
+            if r is None:
+                row += ["-", "-", "-"]
+            else:
+                status = "solved" if r.solved else ("WRONG" if r.status is Status.SOLVED else str(r.status))
+                row += [status, f"{r.stats.seconds:.2f}", str(r.stats.candidates)]
+        rows.append(row)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+             for row in rows]
+    lines.insert(1, "-" * len(lines[0]))
+    if len(labels) == 2:
+        lines.append(comparison_line(labels[0], runs[labels[0]], labels[1], runs[labels[1]]))
+    return "\n".join(lines)
+
+
+def comparison_line(first: str, a: Sequence[Result], second: str, b: Sequence[Result]) -> str:
+    """Tasks only one run solves, and candidates on the tasks both solve (the guide's saving)."""
+    solved_a = {r.task: r for r in a if r.solved}
+    solved_b = {r.task: r for r in b if r.solved}
+    both = sorted(set(solved_a) & set(solved_b))
+    cand_a = sum(solved_a[t].stats.candidates for t in both)
+    cand_b = sum(solved_b[t].stats.candidates for t in both)
+    ratios = [solved_a[t].stats.candidates / max(1, solved_b[t].stats.candidates) for t in both]
+    median = f"{statistics.median(ratios):.2f}" if ratios else "-"
+    return (f"{first} only: {len(set(solved_a) - set(solved_b))} ({', '.join(sorted(set(solved_a) - set(solved_b))) or '-'}); "
+            f"{second} only: {len(set(solved_b) - set(solved_a))} ({', '.join(sorted(set(solved_b) - set(solved_a))) or '-'}); "
+            f"on the {len(both)} both solve: candidates {cand_a:,} vs {cand_b:,} "
+            f"(median ratio {first}/{second} {median})")
+
+
 def summary_line(label: str, s: dict[str, Any]) -> str:
     return (f"{label}: solved {s['solved']}/{s['tasks']} (found {s['found']}, wrong on held-out tests "
             f"{s['wrong_on_tests']}, unverified {s['unverified']}); median seconds (solved) "
@@ -112,3 +152,21 @@ def write_json(path: str | Path, runs: dict[str, list[Result]], config: dict[str
 
 def with_timeout(options: SynthesisOptions, timeout: float) -> SynthesisOptions:
     return replace(options, config=replace(options.config, timeout=timeout))
+
+
+THROUGHPUT_TASK = [(("John Smith", "12-03-2024"), "no program yields this: J.S. 2024/03/12 #1"),
+                   (("Ada Lovelace", "01-11-1815"), "no program yields this: A.L. 1815/11/01 #2"),
+                   (("Alan Turing", "23-06-1912"), "no program yields this: A.T. 1912/06/23 #3")]
+
+
+def enumerator_throughput(dsl: Dsl, seconds: float = 2.0) -> float:
+    """Candidates per second of plain enumeration on a fixed task no program of the DSL solves
+    quickly (joins and unification off, so the number measures the enumerator alone)."""
+    from nesy.api import as_task
+    from solvers.bottom_up import BottomUpSearch, SearchConfig, leaves_for
+
+    task = as_task(THROUGHPUT_TASK, name="throughput")
+    leaves = leaves_for(task.inputs, dsl.constants)
+    config = SearchConfig(timeout=seconds, unify=False, join_concatenations=False)
+    outcome = BottomUpSearch(dsl.default_search_ops, leaves, config).run(task)
+    return outcome.stats.candidates_per_second

@@ -1,6 +1,8 @@
 """End-to-end synthesis on the string DSL: easy tasks must be solved, and every answer checked."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import nesy
@@ -72,3 +74,24 @@ def test_bad_examples_get_clear_errors(examples, fragment):
 def test_unknown_dsl_is_named():
     with pytest.raises(NesyInputError, match="unknown DSL 'nope'"):
         nesy.synthesize([("a", "b")], dsl="nope")
+
+
+SYGUS_DIR = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "sygus-pbe-slia-2019"
+QUICK_SYGUS = ["from_2018/bikes.sl", "from_2018/initials.sl", "from_2018/dr-name.sl",
+               "from_2018/name-combine-4.sl", "euphony/12948338.sl"]
+
+
+@pytest.mark.skipif(not SYGUS_DIR.is_dir(), reason="shared SyGuS benchmarks not present")
+@pytest.mark.parametrize("name", QUICK_SYGUS)
+def test_sygus_solutions_stay_inside_the_files_grammar(name):
+    from dsl.sygus import load_sygus
+    from solvers.bottom_up import SearchConfig
+    from solvers.synthesis import SynthesisOptions
+
+    task = load_sygus(SYGUS_DIR / name)
+    result = synthesize_task(task, get_dsl("strings"), SynthesisOptions(config=SearchConfig(timeout=30)))
+    assert result.status is Status.SOLVED, result.message
+    assert result.verified is True
+    assert result.program.ops() <= task.grammar.ops
+    assert {c.value for c in result.program.constants()} <= {c.value for c in task.grammar.constants}
+    assert result.program_text.startswith(f"(define-fun {task.function_name} (")
