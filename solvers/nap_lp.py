@@ -16,13 +16,15 @@ from solvers.nap_network import OFF, ON, Phases, Region, ReluNetwork
 
 @dataclass(frozen=True)
 class LpResult:
-    """Status 'infeasible' or 'optimal' (or 'error'); value = max objective; x = the maximizing input;
-    gaps = per hidden layer a - relu(z) at the optimum (how much each relaxation was used)."""
+    """Status 'infeasible' or 'optimal' (or 'error'); value = max objective as the solver reports it;
+    bound = an upper bound of it from the duals that does not trust the solver's tolerances;
+    x = the maximizing input; gaps = per hidden layer a - relu(z) at the optimum."""
 
     status: str
     value: float
     x: np.ndarray | None
     gaps: tuple[np.ndarray, ...] = ()
+    bound: float = np.inf
 
 
 def solve_relaxation(network: ReluNetwork, region: Region, phases: Phases, bounds: Bounds,
@@ -77,8 +79,9 @@ def solve_relaxation(network: ReluNetwork, region: Region, phases: Phases, bound
         cost[offsets[-2]:] = -(weights @ last.weight)
         constant = float(weights @ last.bias)
     a_ub, a_eq = np.vstack(ub_rows), np.vstack(eq_rows)
-    res = linprog(cost, A_ub=csr_matrix(a_ub) if len(a_ub) else None, b_ub=np.concatenate(ub_rhs) if len(a_ub) else None,
-                  A_eq=csr_matrix(a_eq) if len(a_eq) else None, b_eq=np.concatenate(eq_rhs) if len(a_eq) else None,
+    b_ub, b_eq = np.concatenate(ub_rhs), np.concatenate(eq_rhs)
+    res = linprog(cost, A_ub=csr_matrix(a_ub) if len(a_ub) else None, b_ub=b_ub if len(a_ub) else None,
+                  A_eq=csr_matrix(a_eq) if len(a_eq) else None, b_eq=b_eq if len(a_eq) else None,
                   bounds=np.column_stack([lower_all, upper_all]), method="highs",
                   options={"presolve": False})  # presolve costs more than it saves on these small LPs
     if res.status == 2:
@@ -88,7 +91,24 @@ def solve_relaxation(network: ReluNetwork, region: Region, phases: Phases, bound
     x = res.x[:network.input_size]
     gaps = tuple(res.x[offsets[k + 1]:offsets[k + 2]] - np.maximum(_pre(network, res.x, offsets, k), 0.0)
                  for k in range(len(network.hidden_sizes)))
-    return LpResult("optimal", -float(res.fun) + constant, x, gaps)
+    dual_ub = np.minimum(res.ineqlin.marginals, 0.0) if len(a_ub) else np.zeros(0)
+    dual_eq = res.eqlin.marginals if len(a_eq) else np.zeros(0)
+    lowest = _safe_lower_bound(cost, a_ub, b_ub, dual_ub, a_eq, b_eq, dual_eq, lower_all, upper_all)
+    return LpResult("optimal", -float(res.fun) + constant, x, gaps, -lowest + constant)
+
+
+def _safe_lower_bound(cost: np.ndarray, a_ub: np.ndarray, b_ub: np.ndarray, y_ub: np.ndarray, a_eq: np.ndarray,
+                      b_eq: np.ndarray, y_eq: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
+    """A lower bound on min cost @ v that holds for *any* multipliers y_ub <= 0, y_eq (Neumaier and
+    Shcherbina's safe bound): the solver's tolerances cannot make it wrong, only loose. For every
+    feasible v, cost @ v = y_ub @ A_ub v + y_eq @ A_eq v + r @ v >= y_ub @ b_ub + y_eq @ b_eq + min(r @ v)."""
+    reduced = cost - a_ub.T @ y_ub - a_eq.T @ y_eq
+    box = np.minimum(reduced * lower, reduced * upper).sum()
+    return float(y_ub @ b_ub + y_eq @ b_eq + box) - SAFETY * (1.0 + abs(float(y_ub @ b_ub + y_eq @ b_eq)))
+
+
+SAFETY = 1e-9
+"""Slack for the float rounding in computing the safe bound itself (its terms are ~1e-12 accurate)."""
 
 
 def _pre(network: ReluNetwork, solution: np.ndarray, offsets: np.ndarray, k: int) -> np.ndarray:

@@ -6,7 +6,6 @@ one representation, so the verifier never imports torch and both model formats g
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
 
@@ -22,12 +21,7 @@ def round_to_grid(values: np.ndarray, bits: int = GRID_BITS) -> np.ndarray:
     return np.round(np.asarray(values, dtype=np.float64) * scale) / scale
 
 
-def exact(value: float) -> Fraction:
-    """The exact rational of a float (grid values stay short dyadic fractions)."""
-    return Fraction(float(value))
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AffineLayer:
     """y = weight @ x + bias; weight has shape (out, in)."""
 
@@ -39,7 +33,7 @@ class AffineLayer:
             raise NesyInputError(f"affine layer: weight {self.weight.shape} and bias {self.bias.shape} do not fit")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ReluNetwork:
     """Affine layers with a ReLU after every one but the last (whose outputs are the logits)."""
 
@@ -88,7 +82,7 @@ class ReluNetwork:
 ON, OFF, FREE = 1, -1, 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Phases:
     """Required ReLU states: per hidden layer an int8 array of ON (pre > 0), OFF (pre <= 0) or FREE.
 
@@ -135,7 +129,7 @@ class Phases:
         return ok
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Region:
     """An input box lo <= x <= hi (an L-infinity ball clipped to the domain is one too)."""
 

@@ -45,7 +45,8 @@ def _loss_gradient(network: ReluNetwork, phases: Phases, weights: np.ndarray | N
 
 
 def search_violation(network: ReluNetwork, region: Region, phases: Phases, weights: np.ndarray | None,
-                     starts: np.ndarray, steps: int = 60, margin: float = MARGIN) -> tuple[np.ndarray | None, np.ndarray]:
+                     starts: np.ndarray, steps: int = 60,
+                     margin: float = MARGIN) -> tuple[np.ndarray | None, np.ndarray]:
     """(a point of the region violating with at least `margin` or None, the point that came closest);
     starts has shape (n, inputs)."""
     x = np.clip(np.atleast_2d(starts).astype(np.float64), region.lo, region.hi)

@@ -20,11 +20,16 @@ from solvers.nap_search import MARGIN, random_starts, search_violation, violatio
 from solvers.nap_z3 import z3_check
 
 VERIFIED, COUNTEREXAMPLE, TIMEOUT = "verified", "counterexample", "timeout"
-LP_TOLERANCE = 1e-6
-"""An LP optimum must be below -LP_TOLERANCE to close a branch (HiGHS works to ~1e-7 feasibility)."""
+BOUND_TOLERANCE = 1e-9
+"""A propagated objective bound must be below -BOUND_TOLERANCE to close a query (float64 rounding in
+back-substitution is ~1e-12 here); LP branches close on the dual safe bound of `solvers.nap_lp`."""
 
 
-@dataclass(frozen=True)
+Z3_BRANCHES = 8
+"""At most this many open branches are handed to Z3 (as one disjunction) at the handover time."""
+
+
+@dataclass(frozen=True, eq=False)
 class NapQuery:
     """x in region, follows phases, weights @ logits >= 0 (weights None: just the first two)."""
 
@@ -35,7 +40,7 @@ class NapQuery:
     seeds: np.ndarray | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Outcome:
     """The verdict, who settled it, the witness for a counterexample, and the effort spent."""
 
@@ -56,7 +61,12 @@ class _Node:
 
 
 def decide(query: NapQuery, timeout_s: float = 5.0, z3_share: float = 0.3, seed: int = 0) -> Outcome:
-    """The verdict on one query within timeout_s; z3_share of the time is kept for the exact check."""
+    """The verdict on one query within timeout_s. After (1 - z3_share) of it, branch and bound hands
+    its open branches to Z3 if there are at most Z3_BRANCHES; otherwise it splits on to the deadline.
+
+    >>> decide(NapQuery(network, Region(lo, hi), nap, weights), timeout_s=5).verdict   # doctest: +SKIP
+    'verified'
+    """
     start = time.perf_counter()
     deadline = start + timeout_s
     net, region, weights = query.network, query.region, query.weights
@@ -67,46 +77,54 @@ def decide(query: NapQuery, timeout_s: float = 5.0, z3_share: float = 0.3, seed:
     bounds = propagate(net, region, query.phases)
     if bounds.infeasible:
         return done(VERIFIED, "bounds", detail="no input of the region follows the phases")
-    if weights is not None and objective_upper(net, bounds, region, weights) < -LP_TOLERANCE:
+    if weights is not None and objective_upper(net, bounds, region, weights) < -BOUND_TOLERANCE:
         return done(VERIFIED, "bounds")
     starts = random_starts(region, 24, np.random.default_rng(seed))
     if query.seeds is not None and len(query.seeds):
         starts = np.vstack([starts, query.seeds])
     witness, closest = search_violation(net, region, query.phases, weights, starts)
     if witness is None:
-        witness = _with_margin(query, closest)
+        witness = _pattern_lp(query, closest)
     if witness is not None:
         return done(COUNTEREXAMPLE, "search", witness=witness)
-    found, open_branches, nodes = _branch_and_bound(query, bounds, start + (1 - z3_share) * timeout_s)
+    found, open_branches, nodes = _branch_and_bound(query, bounds, start + (1 - z3_share) * timeout_s, deadline)
     if found is not None:
         return done(COUNTEREXAMPLE, "lp-bab", witness=found, nodes=nodes)
     if not open_branches:
         return done(VERIFIED, "lp-bab", nodes=nodes)
-    diffs = [Phases(tuple(np.where(q == FREE, b, 0).astype(np.int8) for q, b in zip(query.phases.layers, branch.layers)))
-             for branch in open_branches]
-    answer, exact = z3_check(net, region, query.phases, bounds, weights, diffs, max(0.05, deadline - time.perf_counter()))
+    diffs = [Phases(tuple(np.where(q == FREE, b, 0).astype(np.int8)
+                          for q, b in zip(query.phases.layers, branch.layers))) for branch in open_branches]
+    remaining = deadline - time.perf_counter()
+    if remaining <= 0:
+        return done(TIMEOUT, "lp-bab", nodes=nodes, detail=f"{len(diffs)} branches open")
+    answer, exact = z3_check(net, region, query.phases, bounds, weights, diffs, remaining)
     if answer == "unsat":
         return done(VERIFIED, "z3", nodes=nodes, detail=f"{len(diffs)} open branches closed by Z3")
     if answer == "sat" and exact is not None:
-        polished = _with_margin(query, exact)
+        polished = _pattern_lp(query, exact)
         return done(COUNTEREXAMPLE, "z3", witness=polished if polished is not None else exact, nodes=nodes,
                     detail="" if polished is not None else "Z3 witness lies on a decision boundary")
     return done(TIMEOUT, "z3", nodes=nodes, detail=f"{len(diffs)} branches open")
 
 
-def _branch_and_bound(query: NapQuery, root: Bounds, deadline: float) -> tuple[np.ndarray | None, list[Phases], int]:
-    """Best-first case splitting with the LP relaxation: (witness or None, branches left open, nodes)."""
+def _branch_and_bound(query: NapQuery, root: Bounds, handover: float,
+                      deadline: float) -> tuple[np.ndarray | None, list[Phases], int]:
+    """Best-first case splitting with the LP relaxation: (witness or None, branches left open, nodes).
+
+    After `handover` the open branches go to Z3 if they are few; many open branches mean a problem
+    Z3 will not finish either, so splitting goes on until the deadline."""
     net, region, weights = query.network, query.region, query.weights
     heap = [_Node(0.0, 0, query.phases, root)]
     open_branches: list[Phases] = []
     nodes = 0
     while heap:
-        if time.perf_counter() > deadline:
+        now = time.perf_counter()
+        if now > deadline or (now > handover and len(heap) + len(open_branches) <= Z3_BRANCHES):
             return None, open_branches + [node.phases for node in heap], nodes
         node = heapq.heappop(heap)
         nodes += 1
         lp = solve_relaxation(net, region, node.phases, node.bounds, weights)
-        if lp.status == "infeasible" or (lp.status == "optimal" and weights is not None and lp.value < -LP_TOLERANCE):
+        if lp.status == "infeasible" or (lp.status == "optimal" and weights is not None and lp.bound < 0):
             continue
         if lp.status != "optimal":
             open_branches.append(node.phases)
@@ -124,7 +142,7 @@ def _branch_and_bound(query: NapQuery, root: Bounds, deadline: float) -> tuple[n
             bounds = propagate(net, region, child)
             if bounds.infeasible:
                 continue
-            if weights is not None and objective_upper(net, bounds, region, weights) < -LP_TOLERANCE:
+            if weights is not None and objective_upper(net, bounds, region, weights) < -BOUND_TOLERANCE:
                 continue
             heapq.heappush(heap, _Node(-lp.value, nodes * 2 + (phase == OFF), child, bounds))
     return None, open_branches, nodes
@@ -139,12 +157,8 @@ def _candidate(query: NapQuery, node: _Node, lp: LpResult) -> np.ndarray | None:
     if polished is not None:
         return polished
     if node.bounds.unstable(node.phases):
-        return _with_margin(query, closest)
-    strict = solve_relaxation(query.network, query.region, node.phases, node.bounds, query.weights, margin=MARGIN)
-    if strict.status == "optimal" and (query.weights is None or strict.value >= MARGIN):
-        if violation_margin(query.network, query.phases, query.weights, strict.x[None, :])[0] > 0:
-            return strict.x
-    return None
+        return _pattern_lp(query, closest)
+    return _margin_lp(query, node.phases, node.bounds)
 
 
 def _split_choice(unstable: list[tuple[int, int]], bounds: Bounds, lp: LpResult) -> tuple[int, int]:
@@ -156,16 +170,19 @@ def _split_choice(unstable: list[tuple[int, int]], bounds: Bounds, lp: LpResult)
     return max(unstable, key=score)
 
 
-def _with_margin(query: NapQuery, exact: np.ndarray) -> np.ndarray | None:
+def _pattern_lp(query: NapQuery, exact: np.ndarray) -> np.ndarray | None:
     """The best margin violation with the activation pattern of `exact` (the query's phases kept): one
     exact LP. Turns a boundary witness into a replayable one, and a near miss of search into a hit."""
     hidden, _ = query.network.preactivations(exact[None, :])
     pattern = Phases(tuple(np.where(q != FREE, q, np.where(pre[0] > 0, ON, OFF)).astype(np.int8)
                            for q, pre in zip(query.phases.layers, hidden)))
     bounds = propagate(query.network, query.region, pattern)
-    if bounds.infeasible:
-        return None
-    strict = solve_relaxation(query.network, query.region, pattern, bounds, query.weights, margin=MARGIN)
+    return None if bounds.infeasible else _margin_lp(query, pattern, bounds)
+
+
+def _margin_lp(query: NapQuery, phases: Phases, bounds: Bounds) -> np.ndarray | None:
+    """With every ReLU fixed the LP is exact: its maximizer, demanding the margin, is a witness."""
+    strict = solve_relaxation(query.network, query.region, phases, bounds, query.weights, margin=MARGIN)
     if strict.status == "optimal" and (query.weights is None or strict.value >= MARGIN):
         if violation_margin(query.network, query.phases, query.weights, strict.x[None, :])[0] > 0:
             return strict.x

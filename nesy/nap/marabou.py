@@ -1,0 +1,94 @@
+"""The same NAP queries posed to Marabou (optional `maraboupy`), for the side-by-side benchmark.
+
+NAP phases become bounds on the ReLU input variables (ON: z >= 0, OFF: z <= 0: Marabou has no strict
+bounds, so it answers the closure of our query; its witnesses are replayed like ours).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from solvers.nap_network import OFF, ON, Phases, Region, ReluNetwork
+
+
+def marabou_available() -> bool:
+    try:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from maraboupy import MarabouCore  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+@dataclass(frozen=True)
+class MarabouAnswer:
+    verdict: str  # verified / counterexample / timeout / error
+    seconds: float
+    witness: np.ndarray | None
+
+
+def marabou_query(network: ReluNetwork, region: Region, phases: Phases, weights: np.ndarray | None,
+                  timeout_s: float) -> MarabouAnswer:
+    """Exists x in region following phases with weights @ logits >= 0? (Marabou 'sat' = counterexample)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from maraboupy import Marabou, MarabouCore
+
+    sizes = [network.input_size]
+    for n in network.hidden_sizes:
+        sizes += [n, n]
+    total = sum(sizes) + network.output_size
+    query = MarabouCore.InputQuery()
+    query.setNumberOfVariables(total)
+    inputs = list(range(network.input_size))
+    for i, v in enumerate(inputs):
+        query.markInputVariable(v, i)
+        query.setLowerBound(v, float(region.lo[i]))
+        query.setUpperBound(v, float(region.hi[i]))
+    previous, next_var = inputs, network.input_size
+    for k, layer in enumerate(network.layers):
+        outs = list(range(next_var, next_var + layer.weight.shape[0]))
+        next_var += len(outs)
+        for i, out in enumerate(outs):
+            equation = MarabouCore.Equation()
+            for w, v in zip(layer.weight[i], previous):
+                if w != 0:
+                    equation.addAddend(float(w), v)
+            equation.addAddend(-1.0, out)
+            equation.setScalar(-float(layer.bias[i]))
+            query.addEquation(equation)
+        if k == len(network.layers) - 1:
+            break
+        posts = list(range(next_var, next_var + len(outs)))
+        next_var += len(outs)
+        for i, (pre, post) in enumerate(zip(outs, posts)):
+            MarabouCore.addReluConstraint(query, pre, post)
+            query.setLowerBound(post, 0.0)
+            if phases.layers[k][i] == ON:
+                query.setLowerBound(pre, 0.0)
+            elif phases.layers[k][i] == OFF:
+                query.setUpperBound(pre, 0.0)
+        previous = posts
+    if weights is not None:
+        objective = MarabouCore.Equation(MarabouCore.Equation.GE)
+        for w, v in zip(weights, outs):
+            if w != 0:
+                objective.addAddend(float(w), v)
+        objective.setScalar(0.0)
+        query.addEquation(objective)
+    options = Marabou.createOptions(verbosity=0, timeoutInSeconds=max(1, int(np.ceil(timeout_s))))
+    start = time.perf_counter()
+    exit_code, values, _ = MarabouCore.solve(query, options, "")
+    seconds = time.perf_counter() - start
+    if exit_code == "unsat":
+        return MarabouAnswer("verified", seconds, None)
+    if exit_code == "sat":
+        return MarabouAnswer("counterexample", seconds, np.array([values[v] for v in inputs]))
+    return MarabouAnswer("timeout" if exit_code.upper() == "TIMEOUT" else "error", seconds, None)
