@@ -9,6 +9,12 @@ from dsl.errors import NesyInputError
 # name -> (module, attribute) of the Dsl object
 DSLS: dict[str, tuple[str, str]] = {
     "strings": ("dsl.strings", "STRINGS"),
+    "regex": ("dsl.regex", "REGEX_DSL"),
+}
+# DSLs with task files of their own (name -> (module, function taking a path -> list of Tasks));
+# the others read the common formats of `dsl.task_files`.
+TASK_READERS: dict[str, tuple[str, str]] = {
+    "regex": ("dsl.regex.task_files", "load_regex_tasks"),
 }
 
 

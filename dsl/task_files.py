@@ -4,6 +4,7 @@ Every reader reports bad input with the file, the line (or task) and what was ex
 """
 from __future__ import annotations
 
+import importlib
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -15,8 +16,14 @@ from dsl.errors import NesyInputError
 TASK_SUFFIXES = (".sl", ".jsonl", ".json")
 
 
-def load_tasks(path: str | Path) -> list[Task]:
-    """All tasks in a file, or in every task file under a folder (sorted by path)."""
+def load_tasks(path: str | Path, dsl: str | None = None) -> list[Task]:
+    """All tasks in a file, or in every task file under a folder (sorted by path); a `dsl` with task
+    files of its own (see `dsl.registry.TASK_READERS`) reads them its way."""
+    from dsl.registry import TASK_READERS
+
+    if dsl in TASK_READERS:
+        module, function = TASK_READERS[dsl]
+        return getattr(importlib.import_module(module), function)(path)
     path = Path(path)
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.suffix in TASK_SUFFIXES and p.is_file())
@@ -43,17 +50,22 @@ def load_task_file(path: Path, relative_to: Path | None = None) -> list[Task]:
     raise NesyInputError(f"unknown task file type {path.suffix!r} (expected .sl, .jsonl or .json)", path=str(path))
 
 
-def _load_jsonl(path: Path) -> list[Task]:
-    tasks = []
+def jsonl_records(path: Path) -> list[tuple[int, Any]]:
+    """(line number, decoded JSON) for each non-blank line; a malformed line is named in the error."""
+    records = []
     for number, line in enumerate(path.read_text().splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            records.append((number, json.loads(line)))
         except json.JSONDecodeError as error:
             raise NesyInputError(f"malformed JSON: {error.msg} (column {error.colno})", path=str(path),
                                  line=number) from None
-        tasks.append(task_from_record(record, where=f"{path}:{number}"))
+    return records
+
+
+def _load_jsonl(path: Path) -> list[Task]:
+    tasks = [task_from_record(record, where=f"{path}:{number}") for number, record in jsonl_records(path)]
     if not tasks:
         raise NesyInputError("no tasks in this file", path=str(path))
     return tasks

@@ -42,8 +42,11 @@ def as_task(examples: Task | Iterable[Any], tests: Iterable[Any] = (), name: str
 def synthesize(examples: Task | Iterable[Any], dsl: str = "strings", timeout: float = 10.0, *,
                tests: Iterable[Any] = (), input_names: Sequence[str] | None = None,
                max_candidates: int | None = None, max_memory_mb: float | None = 4096.0,
-               guide: Guide | None = None, unify: bool = True, extract_constants: bool = True) -> Result:
+               guide: Guide | str | None = None, unify: bool = True, extract_constants: bool = True) -> Result:
     """Find a program that maps each example's inputs to its output.
+
+    `guide` is a `solvers.guide.Guide`, or "default" for the shipped neural guide of the DSL, or a
+    weights file; None (or "none") is plain enumeration.
 
     Example:
         >>> import nesy
@@ -57,4 +60,9 @@ def synthesize(examples: Task | Iterable[Any], dsl: str = "strings", timeout: fl
     config = SearchConfig(timeout=timeout, max_candidates=max_candidates, max_memory_mb=max_memory_mb,
                           unify=unify)
     options = SynthesisOptions(config=config, extract_constants=extract_constants)
-    return synthesize_task(task, get_dsl(dsl), options, guide)
+    language = get_dsl(dsl)
+    if isinstance(guide, str):
+        from nesy.guides.neural import load_guide
+
+        guide = load_guide(guide, language)
+    return synthesize_task(task, language, options, guide)

@@ -44,6 +44,8 @@ class SearchConfig:
 
 # (pool, level just finished, budget check that raises when the budget is spent) -> a solution or None
 LevelHook = Callable[[ValuePool, int, Callable[[], None]], "Program | None"]
+# (op, argument position, candidate child program) -> may search use it there?
+ChildFilter = Callable[[Op, int, "Program"], bool]
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class _SearchState:
     pieces: PieceIndex | None = None
     new_pieces: bool = False
     envs: list[dict[str, Any]] = field(default_factory=list)
+    allowed: dict[tuple[Op, int, int], Level] = field(default_factory=dict)  # child_filter's verdicts
     best: Program | None = None          # smallest joined (concatenation / decision tree) solution
     improve_until: float = 0.0           # budget seconds at which to stop improving `best`
 
@@ -128,7 +131,7 @@ class BottomUpSearch:
 
     def __init__(self, ops: Sequence[Op], leaves: Sequence[Leaf], config: SearchConfig = SearchConfig(),
                  guide: Guide | None = None, goal: Callable[[Vector], bool] | None = None,
-                 level_hook: LevelHook | None = None) -> None:
+                 level_hook: LevelHook | None = None, child_filter: ChildFilter | None = None) -> None:
         self.ops = tuple(ops)
         self.leaves = tuple(leaves)
         self.config = config
@@ -139,6 +142,9 @@ class BottomUpSearch:
         # A DSL's own join, run after each level on the pool (like the built-in concatenation and
         # unification joins); a program it returns is kept as a joined solution.
         self.level_hook = level_hook
+        # Normal forms: child_filter(op, position, program) False means search never puts that
+        # program at that argument of op (a DSL knows, e.g., that (r*)* adds nothing to r*).
+        self.child_filter = child_filter
 
     # -- public -------------------------------------------------------------------------------
 
@@ -228,10 +234,26 @@ class BottomUpSearch:
             if op.commutative and op.arity == 2 and split[0] > split[1]:
                 continue
             levels = [pool.level(t, c) for t, c in zip(op.arg_types, split)]
+            if self.child_filter is not None:
+                levels = [self._allowed(state, op, i, c, lv) for i, (c, lv) in enumerate(zip(split, levels))]
             if any(lv is None or len(lv) == 0 for lv in levels):
                 continue
             same = op.commutative and op.arity == 2 and split[0] == split[1]
             self._combine(state, op, levels, level, same)  # type: ignore[arg-type]
+
+    def _allowed(self, state: _SearchState, op: Op, position: int, cost: int, level: Level | None) -> Level | None:
+        """The values of a finished level that `child_filter` lets stand at this argument (cached)."""
+        if level is None:
+            return None
+        key = (op, position, cost)
+        kept = state.allowed.get(key)
+        if kept is None:
+            kept = state.allowed[key] = Level()
+            for vector, program in zip(level.vectors, level.programs):
+                if self.child_filter(op, position, program):
+                    kept.vectors.append(vector)
+                    kept.programs.append(program)
+        return kept
 
     def _combine(self, state: _SearchState, op: Op, levels: list[Level], level: int, same: bool) -> None:
         """The hot loop: apply `op` to every combination of child values.

@@ -6,6 +6,7 @@ vectors, faster equivalence), check the answer on all of them, add the ones it g
 """
 from __future__ import annotations
 
+import importlib
 import time
 from dataclasses import dataclass, replace
 from typing import Sequence
@@ -19,6 +20,9 @@ from solvers.result import Result, SearchStats, Status
 from solvers.spec_cegis import synthesize_from_spec
 
 EXTRACTED_CONSTANT_COST = 2
+# DSLs whose tasks are not input -> output functions (a regex classifies strings) have their own front
+# end on the same engine: DSL name -> (module, function taking (task, options, guide) -> Result).
+FRONT_ENDS: dict[str, tuple[str, str]] = {"regex": ("solvers.regex_synthesis", "synthesize_regex_task")}
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,9 @@ def _spread_subset(examples: Sequence[Example], size: int) -> list[int]:
 def synthesize_task(task: Task, dsl: Dsl, options: SynthesisOptions = SynthesisOptions(),
                     guide: Guide | None = None) -> Result:
     """Search for a program that fits every example of `task`, then check it every way we can."""
+    if dsl.name in FRONT_ENDS:
+        module, function = FRONT_ENDS[dsl.name]
+        return getattr(importlib.import_module(module), function)(task, options, guide)
     if task.spec:
         def solve_examples(sub_task: Task, seconds: float) -> Result:
             return synthesize_task(sub_task, dsl, replace(options, config=replace(options.config, timeout=seconds)),

@@ -15,6 +15,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-candidates", type=int, default=None, help="stop after this many candidates")
     parser.add_argument("--max-memory-mb", type=float, default=4096.0, help="memory budget per task")
     parser.add_argument("--no-unify", action="store_true", help="no conditional (ite) solutions by unification")
+    parser.add_argument("--guide", default="default",
+                        help="search guide: 'default' (the shipped neural guide), 'none' (plain search) or a weights file")
     parser.add_argument("--json", dest="json_out", help="also write the results as JSON to this file")
     parser.set_defaults(func=run)
 
@@ -23,16 +25,18 @@ def run(args: argparse.Namespace) -> int:
     from dsl.registry import get_dsl
     from dsl.task_files import load_tasks
     from solvers.bottom_up import SearchConfig
+    from nesy.guides.neural import load_guide
     from solvers.synthesis import SynthesisOptions, synthesize_task
 
     dsl = get_dsl(args.dsl)
-    tasks = load_tasks(args.file)
+    tasks = load_tasks(args.file, dsl=args.dsl)
     config = SearchConfig(timeout=args.timeout, max_candidates=args.max_candidates,
                           max_memory_mb=args.max_memory_mb, unify=not args.no_unify)
     options = SynthesisOptions(config=config)
+    guide = load_guide(args.guide, dsl)
     results = []
     for task in tasks:
-        result = synthesize_task(task, dsl, options)
+        result = synthesize_task(task, dsl, options, guide)
         results.append(result)
         print(result, flush=True)
         print()

@@ -1,0 +1,130 @@
+"""`nesy regex equiv|match|convert`: decide equivalence with Z3, test membership, translate syntaxes.
+
+Synthesis itself is `nesy synth --dsl regex FILE` and `nesy bench regex --suite DIR`.
+"""
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("regex", help="regex tools: equivalence (Z3), membership, syntax conversion",
+                                   description="Regexes in the everyday syntax (a|b, a+, [a-z], \\d, {m,n}) "
+                                   "or AlphaRegex's textbook one (r+r union, X any symbol, e empty string).")
+    commands = parser.add_subparsers(dest="regex_command", metavar="ACTION")
+    commands.required = True
+
+    equiv = commands.add_parser("equiv", help="are two regexes equivalent? prints a distinguishing string if not",
+                                description="Decide L(R1) == L(R2) with Z3. Exit status 0: equivalent, "
+                                "1: different (a string in exactly one of them is printed), 3: Z3 gave up.")
+    equiv.add_argument("first", metavar="R1")
+    equiv.add_argument("second", metavar="R2")
+    equiv.add_argument("--alphabet", help="compare only strings over these symbols, e.g. 01")
+    equiv.add_argument("--timeout", type=float, default=10.0, help="Z3 seconds (default 10)")
+    _syntax_option(equiv)
+    equiv.set_defaults(func=equiv_command)
+
+    match = commands.add_parser("match", help="which strings does a regex accept (derivative matcher)")
+    match.add_argument("regex", metavar="R")
+    match.add_argument("strings", nargs="+", metavar="STRING")
+    _syntax_option(match)
+    match.set_defaults(func=match_command)
+
+    score = commands.add_parser("score", help="compare a benchmark's answers with the suite's ground truths (Z3)",
+                                description="For each answer in a `nesy bench regex --json` file whose task "
+                                "has a ground truth (FOREST `**`, Regel `// gt`), decide equivalence with Z3.")
+    score.add_argument("results", help="JSON written by nesy bench regex --json")
+    score.add_argument("--suite", required=True, help="the suite the results came from")
+    score.add_argument("--timeout", type=float, default=5.0, help="Z3 seconds per comparison (default 5)")
+    score.set_defaults(func=score_command)
+
+    convert = commands.add_parser("convert", help="print a regex in both syntaxes, with its size")
+    convert.add_argument("regex", metavar="R")
+    _syntax_option(convert)
+    convert.set_defaults(func=convert_command)
+
+
+def _syntax_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--syntax", choices=("everyday", "textbook"), default="everyday",
+                        help="syntax of the regex arguments (default everyday)")
+
+
+def equiv_command(args: argparse.Namespace) -> int:
+    from dsl.regex import parse_regex
+    from solvers.regex_checking import z3_equivalence
+
+    first = parse_regex(args.first, args.syntax, "R1")
+    second = parse_regex(args.second, args.syntax, "R2")
+    verdict = z3_equivalence(first, second, args.alphabet, int(args.timeout * 1000))
+    if verdict.equivalent is None:
+        print("unknown: Z3 gave up")
+        return 3
+    if verdict.equivalent:
+        print("equivalent")
+        return 0
+    side = "R1" if verdict.in_first else "R2"
+    print(f"different: {verdict.witness!r} is accepted by {side} only")
+    return 1
+
+
+def match_command(args: argparse.Namespace) -> int:
+    from dsl.regex import accepts, parse_regex
+
+    regex = parse_regex(args.regex, args.syntax, "R")
+    verdicts = [accepts(regex, text) for text in args.strings]
+    for text, verdict in zip(args.strings, verdicts):
+        print(f"{'accept' if verdict else 'reject'}  {text!r}")
+    return 0 if all(verdicts) else 1
+
+
+def convert_command(args: argparse.Namespace) -> int:
+    from dsl.errors import NesyInputError
+    from dsl.regex import parse_regex, to_everyday, to_textbook
+
+    regex = parse_regex(args.regex, args.syntax, "R")
+    print(f"everyday: {to_everyday(regex)}")
+    try:
+        print(f"textbook: {to_textbook(regex)}")
+    except NesyInputError as error:
+        print(f"textbook: (none: {error})")
+    print(f"size: {regex.size}")
+    return 0
+
+
+def score_command(args: argparse.Namespace) -> int:
+    import json
+
+    from dsl.errors import NesyInputError
+    from dsl.regex import parse_regex
+    from dsl.regex.ground_truth import ground_truth_z3
+    from dsl.regex.task_files import load_regex_tasks
+    from solvers.regex_checking import z3_classifies, z3_equivalence
+
+    try:
+        rows = json.loads(open(args.results).read())["results"]
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as error:
+        raise NesyInputError(f"not a nesy bench JSON file ({error})", path=args.results) from None
+    tasks = {t.name: t for t in load_regex_tasks(args.suite)}
+    counts = {"tasks": len(rows), "answered": 0, "with_truth": 0, "truth_fits_examples": 0, "equivalent": 0,
+              "equivalent_where_truth_fits": 0}
+    for row in rows:
+        task = tasks.get(row["task"])
+        if task is None or row["status"] != "solved" or not row["program"]:
+            continue
+        counts["answered"] += 1
+        truth = ground_truth_z3(task)
+        if truth is None:
+            continue
+        counts["with_truth"] += 1
+        fits = z3_classifies(truth, [e.inputs[0] for e in task.examples if e.output],
+                             [e.inputs[0] for e in task.examples if not e.output])
+        counts["truth_fits_examples"] += fits
+        verdict = z3_equivalence(parse_regex(row["program"]), truth, timeout_ms=int(args.timeout * 1000))
+        if verdict.equivalent:
+            counts["equivalent"] += 1
+            counts["equivalent_where_truth_fits"] += fits
+        else:
+            why = "Z3 gave up" if verdict.equivalent is None else f"differs on {verdict.witness!r}"
+            print(f"{row['task']}: {row['program']}  {why}{'' if fits else ' (ground truth misfits its examples)'}")
+    print(json.dumps(counts))
+    return 0

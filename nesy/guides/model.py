@@ -1,0 +1,130 @@
+"""The guide's two small networks, and their file format.
+
+- value scorer: property signature of a value (`SignatureEncoder.value_width`) -> logit that the
+  value is part of a solution that generalises;
+- op prior: signature of the task (`SignatureEncoder.task_width`) -> one logit per op of the DSL
+  (does a solution use it?), as Probe/EuPhony learn per-task op weights.
+
+Search runs in worker processes that should not pay for torch threads, so inference uses the
+same weights as plain numpy arrays (`NumpyMlp`); torch is only needed to train and to read the
+file.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from dsl.errors import NesyInputError
+
+FORMAT = "nesy-guide"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class GuideConfig:
+    dsl: str
+    value_width: int
+    task_width: int
+    ops: tuple[str, ...]          # op signatures, in the order of the op-prior outputs
+    hidden: int = 64
+
+
+def mlp(width_in: int, hidden: int, width_out: int) -> nn.Sequential:
+    return nn.Sequential(nn.Linear(width_in, hidden), nn.ReLU(), nn.Linear(hidden, hidden // 2), nn.ReLU(),
+                         nn.Linear(hidden // 2, width_out))
+
+
+class GuideModel(nn.Module):
+    def __init__(self, config: GuideConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.value_net = mlp(config.value_width, config.hidden, 1)
+        self.op_net = mlp(config.task_width, config.hidden, len(config.ops))
+
+    def value_logits(self, x: torch.Tensor) -> torch.Tensor:
+        return self.value_net(x).squeeze(-1)   # (values, value_width) -> (values,)
+
+    def op_logits(self, x: torch.Tensor) -> torch.Tensor:
+        return self.op_net(x)                  # (tasks, task_width) -> (tasks, ops)
+
+
+@dataclass
+class GuideWeights:
+    """What a weights file holds: the model, how to turn probabilities into costs, and its card."""
+
+    model: GuideModel
+    calibration: dict[str, float]   # thresholds chosen on validation data (see train.py)
+    card: dict[str, Any]
+
+
+def save_weights(weights: GuideWeights, path: str | Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    config = asdict(weights.model.config)
+    config["ops"] = list(config["ops"])
+    torch.save({"format": FORMAT, "version": VERSION, "config": config,
+                "state_dict": {k: v.detach().clone() for k, v in weights.model.state_dict().items()},
+                "calibration": dict(weights.calibration), "card": weights.card}, path)
+
+
+def load_weights(path: str | Path) -> GuideWeights:
+    """Read a weights file; anything damaged or foreign is a NesyInputError naming the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise NesyInputError("no guide weights here (train them with `nesy train guide`)", path=str(path))
+    try:
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # torch raises many types for truncated / non-torch files
+        raise NesyInputError(f"not a readable guide weights file ({type(error).__name__}: {error})",
+                             path=str(path)) from None
+    if not isinstance(blob, dict) or blob.get("format") != FORMAT:
+        raise NesyInputError(f"not a guide weights file (expected format {FORMAT!r})", path=str(path))
+    if blob.get("version") != VERSION:
+        raise NesyInputError(f"guide weights version {blob.get('version')!r}, this nesy reads {VERSION}",
+                             path=str(path))
+    try:
+        raw = blob["config"]
+        config = GuideConfig(str(raw["dsl"]), int(raw["value_width"]), int(raw["task_width"]),
+                             tuple(str(op) for op in raw["ops"]), int(raw["hidden"]))
+        model = GuideModel(config)
+        model.load_state_dict(blob["state_dict"])
+        calibration = {str(k): float(v) for k, v in blob["calibration"].items()}
+    except (KeyError, TypeError, ValueError, RuntimeError) as error:
+        raise NesyInputError(f"damaged guide weights: {str(error).splitlines()[0]}", path=str(path)) from None
+    for name, tensor in model.state_dict().items():
+        if not torch.isfinite(tensor).all():
+            raise NesyInputError(f"damaged guide weights: {name} holds NaN or infinite values", path=str(path))
+    model.eval()
+    return GuideWeights(model, calibration, dict(blob.get("card", {})))
+
+
+class NumpyMlp:
+    """A trained `nn.Sequential` of Linear/ReLU as numpy arrays: cheap, thread-free inference."""
+
+    def __init__(self, net: nn.Sequential) -> None:
+        self.layers: list[tuple[np.ndarray, np.ndarray]] = [
+            (m.weight.detach().numpy().T.astype(np.float32).copy(), m.bias.detach().numpy().astype(np.float32).copy())
+            for m in net if isinstance(m, nn.Linear)]
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        for i, (w, b) in enumerate(self.layers):
+            x = x @ w + b
+            if i + 1 < len(self.layers):
+                np.maximum(x, 0.0, out=x)
+        return x
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -30.0, 30.0)))
+
+
+def check_dsl_ops(config: GuideConfig, op_signatures: Sequence[str], path: str) -> None:
+    """Weights trained for one op table must not silently score another."""
+    if list(config.ops) != list(op_signatures):
+        raise NesyInputError(f"these guide weights were trained for another op table of DSL {config.dsl!r} "
+                             f"({len(config.ops)} ops, this DSL has {len(op_signatures)}); retrain them", path=path)

@@ -1,0 +1,107 @@
+"""Form-field regexes: split positives at their common separators and describe each field tightly.
+
+Realistic validation tasks (dates, phone numbers, codes) have positives that share a sequence of
+separators (`/`, `-`, `.`, ` `, ...) with alphanumeric fields between them. The smallest regex that
+fits the examples is usually far too general there (`.{4}`), so, as FOREST does, such a task is first
+tried field by field: each field becomes the narrowest character class that holds all its characters,
+with the range of lengths seen (`\\d{2}`, `[A-Z]{1,3}`), or a literal when every positive agrees.
+The template is kept only when it also rejects every negative; otherwise enumeration takes over.
+"""
+from __future__ import annotations
+
+from functools import reduce
+from typing import Sequence
+
+from dsl.core import Program
+from dsl.regex.charset import DIGIT, WORD, CharSet
+from dsl.regex.ops import CONCAT, apply, leaf, repeat
+
+# Narrowest first: a field gets the first class that holds every character it shows.
+FIELD_CLASSES: tuple[CharSet, ...] = (
+    DIGIT, CharSet.of([("a", "z")]), CharSet.of([("A", "Z")]),
+    CharSet.of([("0", "9"), ("a", "f")]), CharSet.of([("0", "9"), ("A", "F")]),
+    CharSet.of([("A", "Z"), ("a", "z")]), CharSet.of([("0", "9"), ("A", "Z")]), CharSet.of([("0", "9"), ("a", "z")]),
+    CharSet.of([("0", "9"), ("A", "Z"), ("a", "z")]), WORD,
+)
+
+
+def _split(text: str) -> tuple[list[str], list[str]]:
+    """Alphanumeric fields and the separators between them (fields may be empty)."""
+    fields, separators, current = [], [], []
+    for char in text:
+        if char.isalnum():
+            current.append(char)
+        else:
+            fields.append("".join(current))
+            separators.append(char)
+            current = []
+    fields.append("".join(current))
+    return fields, separators
+
+
+def _literal(text: str) -> list[Program]:
+    return [leaf(CharSet.of(c)) for c in text]
+
+
+def _kind(char: str) -> str:
+    return "d" if char.isdigit() else "u" if char.isupper() else "l" if char.islower() else "o"
+
+
+def _runs(text: str) -> list[str]:
+    """`AB12c` -> ["AB", "12", "c"]: maximal runs of digits, capitals, small letters."""
+    runs: list[str] = []
+    for char in text:
+        if runs and _kind(runs[-1][-1]) == _kind(char):
+            runs[-1] += char
+        else:
+            runs.append(char)
+    return runs
+
+
+def _field(values: Sequence[str]) -> list[Program] | None:
+    """The regex parts of one field, or None when no class fits (or a field is sometimes empty).
+    A field whose values all show the same sequence of digit/capital/small-letter runs is
+    described run by run (`[A-Z]{3}[0-9]{3}[A-Z]`)."""
+    if len(set(values)) == 1:
+        return _literal(values[0])
+    if any(not v for v in values):
+        return None
+    runs = [_runs(v) for v in values]
+    shapes = {tuple(_kind(r[0]) for r in rs) for rs in runs}
+    if len(shapes) == 1 and len(runs[0]) > 1:
+        parts: list[Program] = []
+        for index in range(len(runs[0])):
+            part = _field([rs[index] for rs in runs])
+            if part is None:
+                return None
+            parts += part
+        return parts
+    chars = {c for v in values for c in v}
+    charset = next((cs for cs in FIELD_CLASSES if all(c in cs for c in chars)), None)
+    if charset is None:
+        return None
+    lo, hi = min(map(len, values)), max(map(len, values))
+    if lo == hi == 1:
+        return [leaf(charset)]
+    return [apply(repeat(lo, hi), leaf(charset))]
+
+
+def field_template(positive: Sequence[str]) -> Program | None:
+    """The field-by-field regex of the positives, or None when they do not share their separators."""
+    if not positive:
+        return None
+    splits = [_split(p) for p in positive]
+    separators = splits[0][1]
+    if any(s != separators for _, s in splits):
+        return None
+    parts: list[Program] = []
+    for index in range(len(separators) + 1):
+        field = _field([fields[index] for fields, _ in splits])
+        if field is None:
+            return None
+        parts += field
+        if index < len(separators):
+            parts += _literal(separators[index])
+    if not parts:
+        return None
+    return reduce(lambda right, left: apply(CONCAT, left, right), reversed(parts[:-1]), parts[-1])

@@ -1,0 +1,131 @@
+"""Span sets as bit matrices: the value of a regex on a sample of strings, for bottom-up search.
+
+For a string s the value of a regex r is the relation { (i, j) : s[i:j] in L(r) }, an upper-triangular
+(n+1) x (n+1) Boolean matrix. Union is OR, concatenation is the Boolean matrix product, star is the
+reflexive-transitive closure, so the value of a regex follows from the values of its parts and two
+regexes with equal values are interchangeable in every context (observational equivalence, exact).
+A string accepts iff (0, n) is in its relation.
+
+All strings' matrices live in one Python int (block b holds string b as W x W bits, row-major), so
+one big-int operation works on every string at once: the product is W shifted AND/ORs, not a loop
+over spans. Strings that occur inside longer sample strings get no block: their membership is the
+bit of one occurrence (s[i:j] in L iff (i, j) is in the relation of the longer string).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from dsl.regex.charset import CharSet
+
+
+@dataclass
+class SpanAlgebra:
+    """The bit layout of one sample and the regex operations on its span matrices."""
+
+    strings: tuple[str, ...]                       # the strings with a block (no one inside another)
+    width: int = field(init=False)                 # W: longest string + 1
+    identity: int = field(init=False)              # (i, i) for every position of every string
+    _columns: list[int] = field(init=False, repr=False)
+    _row0: int = field(init=False, repr=False)
+    _spread: int = field(init=False, repr=False)   # copies a block's row 0 to all its rows
+    _full_row: int = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        w = self.width = max((len(s) for s in self.strings), default=0) + 1
+        block = w * w
+        offsets = [b * block for b in range(len(self.strings))]
+        self._full_row = (1 << w) - 1
+        self._row0 = sum(self._full_row << o for o in offsets)
+        self._spread = sum(1 << (i * w) for i in range(w))
+        self._columns = [sum(1 << (o + i * w + j) for o in offsets for i in range(w)) for j in range(w)]
+        self.identity = sum(1 << (o + i * w + i) for o, s in zip(offsets, self.strings) for i in range(len(s) + 1))
+        self._offsets = offsets
+        self._where = {s: (b, 0, len(s)) for b, s in enumerate(self.strings)}
+
+    @staticmethod
+    def for_sample(sample: Sequence[str]) -> "SpanAlgebra":
+        """A layout whose blocks are the sample strings not contained in another sample string."""
+        distinct = sorted(set(sample), key=lambda s: (-len(s), s))
+        kept: list[str] = []
+        for s in distinct:
+            if not any(s in longer for longer in kept):
+                kept.append(s)
+        return SpanAlgebra(tuple(kept))
+
+    # -- leaves ---------------------------------------------------------------------------------
+
+    def chars(self, charset: CharSet) -> int:
+        w = self.width
+        return sum(1 << (o + i * w + i + 1) for o, s in zip(self._offsets, self.strings)
+                   for i, c in enumerate(s) if c in charset)
+
+    def epsilon(self) -> int:
+        return self.identity
+
+    # -- operations -----------------------------------------------------------------------------
+
+    def concat(self, left: int, right: int) -> int:
+        """Boolean matrix product of every block at once."""
+        w, row0, spread, full_row = self.width, self._row0, self._spread, self._full_row
+        out = 0
+        for j, column in enumerate(self._columns):
+            starts = left & column
+            if starts:
+                ends = (right >> (j * w)) & row0
+                if ends:
+                    out |= ((starts >> j) * full_row) & (ends * spread)
+        return out
+
+    def star(self, inner: int) -> int:
+        closure = inner | self.identity
+        while True:
+            squared = self.concat(closure, closure)
+            if squared == closure:
+                return closure
+            closure = squared
+
+    def plus(self, inner: int) -> int:
+        return self.concat(inner, self.star(inner))
+
+    def optional(self, inner: int) -> int:
+        return inner | self.identity
+
+    def repeat(self, inner: int, lo: int, hi: int | None) -> int:
+        power, result = self.identity, 0
+        for count in range(lo + 1 if hi is None else hi + 1):
+            if count >= lo:
+                result |= power
+            power = self.concat(power, inner)
+        return self.concat(result, self.star(inner)) if hi is None else result
+
+    # -- membership -----------------------------------------------------------------------------
+
+    def bit_of(self, text: str) -> int:
+        """The bit that says whether `text` (a sample string, or inside one) is in the language."""
+        where = self._where.get(text)
+        if where is None:
+            for b, s in enumerate(self.strings):
+                start = s.find(text)
+                if start >= 0:
+                    where = self._where[text] = (b, start, start + len(text))
+                    break
+            else:
+                raise ValueError(f"{text!r} is not in the sample")
+        b, i, j = where
+        return 1 << (self._offsets[b] + i * self.width + j)
+
+    def row_of(self, text: str) -> int:
+        """The whole row of the position where `text` starts: all that a left factor of a
+        concatenation contributes to deciding `text` (its spans from that start)."""
+        bit = self.bit_of(text)
+        b, i, _ = self._where[text]
+        return self._full_row << (self._offsets[b] + i * self.width)
+
+    def mask_of(self, texts: Sequence[str]) -> int:
+        return sum({self.bit_of(t) for t in texts})
+
+    def acceptance_goal(self, positive: Sequence[str], negative: Sequence[str]) -> Callable[[int], bool]:
+        """A test on a value: accepts every positive and rejects every negative."""
+        must, must_not = self.mask_of(positive), self.mask_of(negative)
+        return lambda value: value & must == must and not value & must_not

@@ -1,0 +1,217 @@
+"""Regexes from positive and negative strings on the shared bottom-up engine, checked by Z3.
+
+A regex's value on a sample is its span matrix (`solvers.regex_spans`), so the engine's observational
+equivalence keeps one regex per distinct behaviour on every substring of the sample, and a value is a
+solution when it accepts the positives and rejects the negatives. Search runs on a few examples first;
+the examples its answer gets wrong are added and search runs again (counterexample-guided), which
+keeps values small and behaviours few. Every answer is re-checked by the derivative matcher and Z3.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from typing import Callable, Sequence
+
+from dsl.core import BOOL, STRING, Example, Op, Program, Task, Type
+from dsl.errors import NesyInputError
+from dsl.regex import ops as rx
+from dsl.regex.charset import ANY, DIGIT, CharSet
+from dsl.regex.matcher import matches
+from dsl.regex.printer import to_everyday
+from dsl.regex.task_files import alphabet_of
+from solvers.bottom_up import BottomUpSearch, SearchConfig, SearchOutcome
+from solvers.guide import Guide
+from solvers.regex_chains import ChainJoin
+from solvers.regex_checking import z3_classifies
+from solvers.regex_fields import field_template
+from solvers.regex_spans import SpanAlgebra
+from solvers.result import Result, SearchStats, Status
+from solvers.synthesis import SynthesisOptions
+
+SPANS = Type("RegexSpans")   # the search-time type: a span matrix over the current sample
+SMALL_ALPHABET = 4           # up to this many symbols, leaves are the symbols and X (AlphaRegex's setting)
+# Classes offered on larger alphabets, when they contain some character of the sample.
+CLASSES: tuple[CharSet, ...] = (
+    DIGIT, CharSet.of([("a", "z")]), CharSet.of([("A", "Z")]), CharSet.of([("A", "Z"), ("a", "z")]),
+    CharSet.of([("0", "9"), ("A", "Z"), ("a", "z")]), ANY,
+)
+COUNTS = (2, 3, 4)           # r{k} offered on larger alphabets (dates, codes, phone numbers)
+
+
+@dataclass(frozen=True)
+class RegexVocabulary:
+    """What a regex may be built from: leaf classes, and whether `r+` and `r{k}` are offered."""
+
+    leaves: tuple[CharSet, ...]
+    plus: bool = True
+    counts: tuple[int, ...] = ()
+
+    @staticmethod
+    def for_task(task: Task) -> "RegexVocabulary":
+        """The alphabet's symbols (and X) for small alphabets; else the sample's characters and classes."""
+        alphabet = alphabet_of(task) or "".join(sorted({c for e in task.examples for c in e.inputs[0]}))
+        if 0 < len(alphabet) <= SMALL_ALPHABET:
+            return RegexVocabulary(tuple(CharSet.of(c) for c in alphabet) + (ANY,))
+        used = sorted({c for e in task.examples if e.output for c in e.inputs[0]})
+        classes = tuple(cs for cs in CLASSES if any(c in cs for c in used))
+        return RegexVocabulary(tuple(CharSet.of(c) for c in used) + classes, counts=COUNTS)
+
+
+@dataclass
+class _SearchOps:
+    """Span-matrix ops for one sample, and how each maps back to a regex AST node."""
+
+    ops: list[Op]
+    builders: dict[Op, Callable[..., Program]]
+
+    def to_regex(self, program: Program) -> Program:
+        return self.builders[program.head](*(self.to_regex(c) for c in program.children))
+
+
+def _search_ops(algebra: SpanAlgebra, vocabulary: RegexVocabulary) -> _SearchOps:
+    ops: list[Op] = []
+    builders: dict[Op, Callable[..., Program]] = {}
+
+    def add(op: Op, builder: Callable[..., Program]) -> None:
+        ops.append(op)
+        builders[op] = builder
+
+    for charset in vocabulary.leaves:
+        value = algebra.chars(charset)
+        add(Op(f"chars:{charset.everyday()}", (), SPANS, lambda v=value: v),
+            lambda c=charset: rx.leaf(c))
+    identity = algebra.identity
+    add(Op("eps", (), SPANS, lambda: identity), lambda: Program(rx.EPSILON))
+    add(Op("union", (SPANS, SPANS), SPANS, int.__or__, commutative=True),
+        lambda a, b: rx.apply(rx.UNION, a, b))
+    add(Op("concat", (SPANS, SPANS), SPANS, algebra.concat), lambda a, b: rx.apply(rx.CONCAT, a, b))
+    add(Op("star", (SPANS,), SPANS, algebra.star), lambda a: rx.apply(rx.STAR, a))
+    add(Op("optional", (SPANS,), SPANS, algebra.optional), lambda a: rx.apply(rx.OPTIONAL, a))
+    if vocabulary.plus:
+        add(Op("plus", (SPANS,), SPANS, algebra.plus), lambda a: rx.apply(rx.PLUS, a))
+    for k in vocabulary.counts:
+        add(Op(f"repeat{{{k}}}", (SPANS,), SPANS, lambda v, k=k: algebra.repeat(v, k, k)),
+            lambda a, k=k: rx.apply(rx.repeat(k, k), a))
+    return _SearchOps(ops, builders)
+
+
+_CLOSED = {"star", "plus", "optional"}   # r** = r*, (r?)* = r*, (r+)? = r*, ...: the outer one adds nothing
+
+
+def normal_form(op: Op, position: int, child: Program) -> bool:
+    """May `child` stand at `position` of `op`? Concatenation and union chains are built right-nested
+    only, and a star/plus/optional/repeat is never put directly on a star/plus/optional. Each
+    excluded regex has an equal one at no greater cost that search still builds (by associativity,
+    commutativity or the closure identities), so no language is lost."""
+    name, child_name = op.name, child.head.name
+    if name in ("concat", "union"):
+        return position == 1 or child_name != name
+    if name in _CLOSED:
+        return child_name not in _CLOSED
+    if name.startswith("repeat"):
+        return child_name not in ("star", "plus")
+    return True
+
+
+def _spread(indices: Sequence[int], size: int) -> list[int]:
+    if len(indices) <= size:
+        return list(indices)
+    step = len(indices) / size
+    return [indices[int(i * step)] for i in range(size)]
+
+
+def _initial_sample(examples: Sequence[Example], size: int) -> list[int]:
+    """A few positives and a few negatives, spread over each list (shortest strings first)."""
+    order = sorted(range(len(examples)), key=lambda i: (len(examples[i].inputs[0]), examples[i].inputs[0]))
+    positive = [i for i in order if examples[i].output]
+    negative = [i for i in order if not examples[i].output]
+    return sorted(set(_spread(positive, size) + _spread(negative, size)))
+
+
+def wrong_examples(program: Program, examples: Sequence[Example]) -> list[int]:
+    """Indices of the examples the regex classifies wrongly, by the derivative matcher."""
+    term = rx.to_term(program)
+    return [i for i, e in enumerate(examples) if matches(term, e.inputs[0]) != e.output]
+
+
+def search_regex(task: Task, sample: Sequence[Example], vocabulary: RegexVocabulary, config: SearchConfig,
+                 guide: Guide | None = None) -> tuple[SearchOutcome, Program | None]:
+    """One bottom-up search on `sample`; returns the engine's outcome and the AST of its answer."""
+    strings = [e.inputs[0] for e in sample]
+    algebra = SpanAlgebra.for_sample(strings)
+    search_ops = _search_ops(algebra, vocabulary)
+    goal = algebra.acceptance_goal([e.inputs[0] for e in sample if e.output],
+                                   [e.inputs[0] for e in sample if not e.output])
+    search_task = Task(task.name, (), SPANS, (Example((), None),))
+    concat = next(op for op in search_ops.ops if op.name == "concat")
+    chains = ChainJoin(algebra, [e.inputs[0] for e in sample if e.output],
+                       [e.inputs[0] for e in sample if not e.output], concat, SPANS)
+    engine = BottomUpSearch(search_ops.ops, [], replace(config, unify=False, join_concatenations=False),
+                            guide, goal=lambda vector: goal(vector[0]), level_hook=chains, child_filter=normal_form)
+    outcome = engine.run(search_task)
+    regex = search_ops.to_regex(outcome.program) if outcome.program is not None else None
+    return outcome, regex
+
+
+def synthesize_regex_task(task: Task, options: SynthesisOptions = SynthesisOptions(),
+                          guide: Guide | None = None) -> Result:
+    """A regex that accepts the task's True strings and rejects its False ones, checked by Z3.
+
+    On large alphabets a field-by-field template (`solvers.regex_fields`) is tried first; otherwise,
+    or when it admits a negative, the answer is the smallest regex (fewest AST nodes) over the
+    vocabulary. Search runs on `options.subset_size` positives and as many negatives first, adding
+    the examples its answer gets wrong (counterexample-guided).
+
+    Example:
+        >>> from dsl.regex.task_files import regex_task
+        >>> task = regex_task("ends01", ["01", "101", "001", "1101"], ["0", "10", "011", "1", "010"], "01")
+        >>> synthesize_regex_task(task).program_text
+        '.*01'
+    """
+    if len(task.inputs) != 1 or task.inputs[0].type != STRING or task.output_type != BOOL:
+        raise NesyInputError(f"task {task.name!r}: a regex task maps one string to True (accept) or False "
+                             f"(reject), not ({', '.join(str(v.type) for v in task.inputs)}) -> {task.output_type}")
+    started = time.monotonic()
+    examples = tuple(dict.fromkeys(task.examples))
+    clash = {e.inputs for e in examples if e.output} & {e.inputs for e in examples if not e.output}
+    if clash:
+        return Result(task.name, Status.NO_SOLUTION,
+                      message=f"{next(iter(clash))[0]!r} is both a positive and a negative string")
+    vocabulary = RegexVocabulary.for_task(task)
+    if vocabulary.counts:
+        template = field_template([e.inputs[0] for e in examples if e.output])
+        if template is not None and not wrong_examples(template, examples):
+            return _checked(task, template, SearchStats(seconds=time.monotonic() - started), options.verify_with_z3)
+    config = options.config
+    chosen = _initial_sample(examples, options.subset_size)
+    total = SearchStats()
+    while True:
+        remaining = config.timeout - (time.monotonic() - started)
+        if remaining <= 0:
+            return Result(task.name, Status.TIMEOUT, stats=total, message="time limit reached")
+        outcome, regex = search_regex(task, [examples[i] for i in chosen], vocabulary,
+                                      replace(config, timeout=remaining), guide)
+        stats = outcome.stats
+        total = SearchStats(total.candidates + stats.candidates, total.values_kept + stats.values_kept,
+                            time.monotonic() - started, max(total.peak_memory_mb, stats.peak_memory_mb),
+                            max(total.max_cost, stats.max_cost))
+        if regex is None:
+            return Result(task.name, outcome.status, stats=total, message=outcome.message)
+        wrong = wrong_examples(regex, examples)
+        if not wrong:
+            return _checked(task, regex, total, options.verify_with_z3)
+        chosen = sorted(set(chosen) | set(wrong[:max(2, len(chosen) // 2)]))
+
+
+def _checked(task: Task, regex: Program, stats: SearchStats, verify_with_z3: bool) -> Result:
+    positive = [e.inputs[0] for e in task.examples if e.output]
+    negative = [e.inputs[0] for e in task.examples if not e.output]
+    verified = z3_classifies(regex, positive, negative) if verify_with_z3 else None
+    if verified is False:
+        return Result(task.name, Status.ERROR, regex, to_everyday(regex), stats, verified=False,
+                      message="Z3 disagrees with the matcher on this regex (a semantics bug?)")
+    test_correct = None
+    if task.tests:
+        test_correct = not wrong_examples(regex, task.tests)
+    return Result(task.name, Status.SOLVED, regex, to_everyday(regex), stats, verified=verified,
+                  test_correct=test_correct)
