@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 SUITE  ?= datasets/strings/demo.jsonl
 
-.PHONY: demo test test-slow setup bench-sygus bench-bustle clean
+.PHONY: demo test test-slow setup bench-sygus bench-bustle bench-spreadsheet bench-regex bench-rasp bench-nap clean
 
 $(BIN)/nesy: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,18 @@ bench-sygus: setup
 
 bench-bustle: setup
 	$(BIN)/nesy bench strings --suite ../shared/benchmarks/bustle --timeout 30 --jobs 2 --json out/bustle.json
+
+bench-spreadsheet: setup
+	$(BIN)/nesy bench strings --suite datasets/strings/spreadsheet.jsonl --timeout 30 --jobs 2 --guide both --json out/spreadsheet.json
+
+bench-regex: setup
+	$(BIN)/nesy bench regex --suite ../shared/benchmarks/alpharegex --timeout 60 --jobs 1 --json out/alpharegex.json
+
+bench-rasp: setup
+	$(BIN)/nesy rasp bench --json out/rasp.json
+
+bench-nap: setup
+	$(BIN)/nesy nap bench --json out/nap.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info
