@@ -40,7 +40,9 @@ def test_calibration_is_ordered(tiny):
     _, weights, _ = tiny
     c = weights.calibration
     assert 0.0 <= c["delay2_below"] <= c["delay1_below"] <= 1.0
-    assert 0.0 <= c["op_raise_below"] <= 1.0
+    per_op = {k: v for k, v in c.items() if k.startswith("op_raise_below:")}
+    assert all(0.0 <= v <= 1.0 for v in per_op.values())
+    assert set(per_op) <= {"op_raise_below:" + sig for sig in OPS}
 
 
 def test_numpy_inference_equals_torch(tiny):

@@ -10,9 +10,8 @@ from dsl.core import Example, evaluate, make_task
 from dsl.strings import STRINGS
 from nesy.cli import main
 from nesy.guides.neural import NeuralGuide, default_weights_path, guide_runs
-from solvers.synthesis import synthesize_task
 from solvers.bottom_up import SearchConfig
-from solvers.synthesis import SynthesisOptions
+from solvers.synthesis import SynthesisOptions, synthesize_task
 
 WEIGHTS = default_weights_path("strings")
 pytestmark = pytest.mark.skipif(not WEIGHTS.is_file(), reason="shipped guide weights missing")
@@ -86,3 +85,15 @@ def test_damaged_weights_on_the_command_line(tmp_path, capsys):
     suite.write_text(json.dumps({"name": "t", "examples": [{"inputs": ["a"], "output": "A"}]}))
     assert main(["synth", str(suite), "--guide", str(bad)]) == 2
     assert "bad.pt" in capsys.readouterr().err
+
+
+def test_tasks_with_their_own_grammar_get_no_value_delays(guide):
+    from dataclasses import replace
+
+    from dsl.core import Grammar
+
+    task = replace(TASKS[2], grammar=Grammar(ops=frozenset(STRINGS.default_search_ops)))
+    programs = [STRINGS.parse(text, {"x0": task.inputs[0].type}) for text in
+                ("(str.at x0 0)", "(str.++ x0 x0)", "(excel.rept x0 2)", "(str.to_lower x0)")]
+    vectors = [tuple(evaluate(p, task.env(e)) for e in task.examples) for p in programs]
+    assert list(guide.value_penalties(task, programs[0].type, vectors, programs)) == [0, 0, 0, 0]

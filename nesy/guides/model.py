@@ -23,6 +23,7 @@ from dsl.errors import NesyInputError
 
 FORMAT = "nesy-guide"
 VERSION = 1
+OP_KEY = "op_raise_below:"   # calibration key prefix: per-op probability below which its cost rises
 
 
 @dataclass(frozen=True)

@@ -1,31 +1,41 @@
 """`NeuralGuide`: the trained model behind the `Guide` interface search already calls.
 
-- `op_costs`: the op prior scores the task once; ops a solution very probably does not use cost
-  one more (never less: the guide only reorders, it cannot make plain search's programs cheaper
-  than they are, so what plain search reaches the guided one reaches one level later at worst).
+- `op_costs`: the op prior scores the task once; ops a solution very probably does not use (below
+  the op's own calibrated threshold) cost one more (never less: the guide only reorders, it cannot
+  make plain search's programs cheaper than they are).
 - `value_penalties`: one batch per level and type; values the scorer finds unhelpful are delayed
   (BUSTLE's re-weighting). A delayed value reappears at its new level and is not scored again.
+  Tasks with a grammar of their own (SyGuS files) get no value delays: the scorer learned from
+  pools of the DSL's free-form op set, and on SyGuS 2019 the delays lost 4 tasks to plain search
+  and won none, while the op prior alone matched it (docs/guides.md).
   By default the guide is *conservative*: only values below the threshold that 2% of useful
   values fall under are delayed, by one level. `bold=True` is BUSTLE-like: one level below the
-  10% threshold, two below the 2% one. On our spreadsheet suite the bold setting needed 4x fewer
-  candidates on the tasks both solved but lost two tasks to over-fitting joins (docs/guides.md),
-  so bold is not the default.
+  10% threshold, two below the 2% one. With the first trained model, bold needed 4x fewer
+  candidates than plain search on the spreadsheet tasks both solved but lost two of them to
+  over-fitting joins (docs/guides.md), so bold is not the default.
 
 Calibrated thresholds come with the weights (see `nesy.guides.train`).
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
 
-from dsl.core import Dsl, Op, Program, Task, Type
-from nesy.guides.model import GuideWeights, NumpyMlp, check_dsl_ops, load_weights, sigmoid
+from dsl.core import INT, STRING, Dsl, Op, Program, Task, Type
+from dsl.errors import NesyInputError
+from nesy.guides.model import OP_KEY, GuideWeights, NumpyMlp, check_dsl_ops, load_weights, sigmoid
 from nesy.guides.signatures import SignatureEncoder
 from solvers.value_pool import Vector
 
-MAX_SCORED_PER_CALL = 20_000   # beyond this, a level's values are scored in chunks
+SCORING_CHUNK = 2048           # values scored per batch; the time share is checked between batches
+MAX_SCORING_SHARE = 0.2        # scoring stops for the level once it took this share of search time
+MAX_SCORED_EXAMPLES = 4
+# Bool values have one property (true on all / none / some examples): too little to judge them by,
+# and they matter as ite conditions, so they are never delayed.
+SCORED_TYPES = (STRING, INT)
 
 
 class NeuralGuide:
@@ -43,7 +53,8 @@ class NeuralGuide:
         check_dsl_ops(config, [op.signature for op in dsl.ops], source)
         self.encoder = SignatureEncoder(config.ops)
         if (self.encoder.value_width, self.encoder.task_width) != (config.value_width, config.task_width):
-            raise ValueError(f"{source}: signature widths changed since these weights were trained; retrain them")
+            raise NesyInputError("the property signatures changed since these weights were trained; retrain them",
+                                 path=source)
         self.value_mlp = NumpyMlp(weights.model.value_net)
         self.op_mlp = NumpyMlp(weights.model.op_net)
         self.calibration = weights.calibration
@@ -53,6 +64,8 @@ class NeuralGuide:
         self.bold = bold
         self._task: Task | None = None
         self._scored: set[int] = set()
+        self._task_started = 0.0
+        self._task_scoring = 0.0
         self.seconds_scoring = 0.0
         self.values_scored = 0
 
@@ -63,7 +76,7 @@ class NeuralGuide:
     # -- Guide --------------------------------------------------------------------------------
 
     def op_probabilities(self, task: Task) -> dict[str, float]:
-        row = self.encoder.encode_task(task)[None, :]
+        row = self.encoder.encode_task(task, examples=min(MAX_SCORED_EXAMPLES, len(task.examples)))[None, :]
         probabilities = sigmoid(self.op_mlp(row))[0]
         return dict(zip(self.op_signatures, probabilities.tolist()))
 
@@ -72,10 +85,10 @@ class NeuralGuide:
         if not self.use_op_prior:
             return costs
         probabilities = self.op_probabilities(task)
-        below = self.calibration["op_raise_below"]
         for op in ops:
             p = probabilities.get(op.signature)
-            if p is not None and p < below:
+            below = self.calibration.get(OP_KEY + op.signature)
+            if p is not None and below is not None and p < below:
                 costs[op] = op.cost + 1
         return costs
 
@@ -83,30 +96,37 @@ class NeuralGuide:
                             programs: Sequence[Program]) -> np.ndarray:
         if not len(vectors):
             return np.zeros(0, dtype=np.float32)
-        return sigmoid(self.value_mlp(self.encoder.encode_values(task, type_, vectors, programs))[:, 0])
+        # Signatures over at most MAX_SCORED_EXAMPLES examples: training tasks have 2-4, and the cost
+        # of a row grows with the examples (SyGuS tasks are searched on up to 10).
+        count = min(MAX_SCORED_EXAMPLES, len(task.examples))
+        return sigmoid(self.value_mlp(self.encoder.encode_values(task, type_, vectors, programs, examples=count))[:, 0])
 
     def value_penalties(self, task: Task, type_: Type, vectors: Sequence[Vector],
                         programs: Sequence[Program]) -> Sequence[int]:
-        import time
-
-        if not self.use_value_scores:
-            return [0] * len(vectors)
-        if task is not self._task:            # a new search: forget which values were scored
-            self._task, self._scored = task, set()
-        started = time.perf_counter()
-        fresh = [i for i, p in enumerate(programs) if id(p) not in self._scored]
         penalties = [0] * len(vectors)
+        if not self.use_value_scores or type_ not in SCORED_TYPES or task.grammar.ops is not None:
+            return penalties
+        now = time.perf_counter()
+        if task is not self._task:            # a new search: forget which values were scored
+            self._task, self._scored, self._task_started, self._task_scoring = task, set(), now, 0.0
         delay1, delay2 = self.calibration["delay1_below"], self.calibration["delay2_below"]
         if not self.bold:                     # one level, and only for the clearly unhelpful
             delay1, delay2 = delay2, -1.0
-        for begin in range(0, len(fresh), MAX_SCORED_PER_CALL):
-            chunk = fresh[begin:begin + MAX_SCORED_PER_CALL]
+        fresh = [i for i, p in enumerate(programs) if id(p) not in self._scored]
+        for begin in range(0, len(fresh), SCORING_CHUNK):
+            # Scoring may take at most a share of the search's time; values past it are not
+            # delayed (plain search's order), so the guide can slow search down only so much.
+            spent = time.perf_counter()
+            if self._task_scoring > MAX_SCORING_SHARE * (spent - self._task_started):
+                break
+            chunk = fresh[begin:begin + SCORING_CHUNK]
             p = self.value_probabilities(task, type_, [vectors[i] for i in chunk], [programs[i] for i in chunk])
             for i, probability in zip(chunk, p.tolist()):
                 self._scored.add(id(programs[i]))
                 penalties[i] = 2 if probability < delay2 else 1 if probability < delay1 else 0
-        self.values_scored += len(fresh)
-        self.seconds_scoring += time.perf_counter() - started
+            self.values_scored += len(chunk)
+            self._task_scoring += time.perf_counter() - spent
+        self.seconds_scoring += time.perf_counter() - now
         return penalties
 
 
@@ -115,12 +135,20 @@ def default_weights_path(dsl_name: str) -> Path:
     return Path(__file__).resolve().parents[2] / "datasets" / "guides" / f"{dsl_name}.pt"
 
 
+# DSLs whose weights ship in datasets/guides/: for these a missing file is an error, not plain search.
+SHIPPED_GUIDES = ("strings",)
+
+
 def load_guide(spec: str, dsl: Dsl) -> NeuralGuide | None:
     """`--guide` values: "none" (plain search), "default" (the shipped weights), or a file path."""
     if spec == "none":
         return None
-    path = default_weights_path(dsl.name) if spec == "default" else Path(spec)
-    return NeuralGuide.from_file(path, dsl)
+    if spec == "default":
+        path = default_weights_path(dsl.name)
+        if not path.exists() and dsl.name not in SHIPPED_GUIDES:
+            return None  # a DSL without shipped weights (e.g. regex) searches unguided by default
+        return NeuralGuide.from_file(path, dsl)
+    return NeuralGuide.from_file(Path(spec), dsl)
 
 
 def guide_runs(spec: str, dsl: Dsl) -> list[tuple[str, NeuralGuide | None]]:
@@ -131,4 +159,6 @@ def guide_runs(spec: str, dsl: Dsl) -> list[tuple[str, NeuralGuide | None]]:
     if spec == "none":
         return [("plain", None)]
     guide = load_guide("default" if spec == "both" else spec, dsl)
+    if guide is None:
+        return [("plain", None)]
     return [("guided", guide), ("plain", None)] if spec == "both" else [("guided", guide)]

@@ -2,9 +2,10 @@
 
 Calibration turns probabilities into integer costs without guessing: on held-back validation data,
 a value is delayed by 1 below the probability that only `delay1_positive_rate` of the useful
-values fall under, and by 2 below the one that only `delay2_positive_rate` fall under; an op's
-cost is raised by 1 only below the probability that `op_positive_rate` of the ops solutions
-really used fall under. So the guide is conservative by construction: it rarely delays what a
+values fall under, and by 2 below the one that only `delay2_positive_rate` fall under. Each op
+gets its own threshold: the probability below which `op_positive_rate` of the validation tasks
+that used *that* op fall (an op no validation target used is never raised: random targets say
+nothing about it). So the guide is conservative by construction: it rarely delays what a
 solution needs.
 """
 from __future__ import annotations
@@ -19,7 +20,9 @@ import torch
 from torch import nn
 
 from nesy.guides.data import GuideData
-from nesy.guides.model import GuideConfig, GuideModel, GuideWeights
+from nesy.guides.model import OP_KEY, GuideConfig, GuideModel, GuideWeights
+
+MIN_OP_USES = 20   # validation tasks that must use an op before its cost may ever be raised
 
 
 @dataclass(frozen=True)
@@ -109,11 +112,16 @@ def _calibrate(model: GuideModel, vx: torch.Tensor, vy: torch.Tensor, tx: torch.
                config: TrainConfig) -> dict[str, float]:
     with torch.no_grad():
         value_p = torch.sigmoid(model.value_logits(vx)).numpy()
-        op_p = torch.sigmoid(model.op_logits(tx)).numpy().ravel()
+        op_p = torch.sigmoid(model.op_logits(tx)).numpy()
     labels = vy.numpy()
     delay1 = _quantile_of_positives(value_p, labels, config.delay1_positive_rate)
     delay2 = _quantile_of_positives(value_p, labels, config.delay2_positive_rate)
-    op_raise = _quantile_of_positives(op_p, ty.numpy().ravel(), config.op_positive_rate)
     negatives = labels < 0.5
-    return {"delay1_below": delay1, "delay2_below": min(delay1, delay2), "op_raise_below": op_raise,
-            "negatives_delayed": float((value_p[negatives] < delay1).mean()) if negatives.any() else 0.0}
+    calibration = {"delay1_below": delay1, "delay2_below": min(delay1, delay2),
+                   "negatives_delayed": float((value_p[negatives] < delay1).mean()) if negatives.any() else 0.0}
+    used = ty.numpy()
+    for index, signature in enumerate(model.config.ops):
+        if used[:, index].sum() >= MIN_OP_USES:
+            calibration[OP_KEY + signature] = _quantile_of_positives(op_p[:, index], used[:, index],
+                                                                    config.op_positive_rate)
+    return calibration
