@@ -83,6 +83,7 @@ def extract_string_constants(examples: Sequence[Example]) -> list[str]:
         # keep only maximal ones: a shared substring inside a longer shared one adds nothing
         frequent = [s for s in frequent if not any(s != t and s in t for t in frequent)]
         found.extend(sorted(frequent, key=lambda s: (-len(s), s)))
+    found.extend(removed_text(examples))
     found.extend(delimiters(examples))
     unique: list[str] = []
     for text in found:
@@ -91,8 +92,42 @@ def extract_string_constants(examples: Sequence[Example]) -> list[str]:
     return unique[:MAX_EXTRACTED]
 
 
+def removed_text(examples: Sequence[Example]) -> list[str]:
+    """Maximal texts (2+ characters) that several inputs contain and no output keeps: what a
+    program deletes or replaces (" Inc.", "http://"), which the inputs alone cannot name."""
+    inputs = [v for e in examples for v in e.inputs if isinstance(v, str)]
+    outputs = [e.output for e in examples if isinstance(e.output, str)]
+    if len(inputs) < 2 or not outputs:
+        return []
+    shared = _common_substrings(inputs)
+    candidates = [t for t, n in shared.items() if n >= 2 and not any(t in out for out in outputs)]
+    maximal = [t for t in candidates if not any(t != u and t in u for u in candidates)]
+    return sorted(maximal, key=lambda t: (-shared[t], -len(t), t))[:4]
+
+
+def length_constants(examples: Sequence[Example]) -> list[int]:
+    """Integers that a fixed-width task needs: the common length of all outputs, or the common
+    difference between an input's length and the output's (e.g. "the last 5 characters")."""
+    outputs = [e.output for e in examples]
+    if len(examples) < 2 or not all(isinstance(o, str) for o in outputs):
+        return []
+    found = []
+    lengths = {len(o) for o in outputs}
+    if len(lengths) == 1:
+        found.append(lengths.pop())
+    for position in range(len(examples[0].inputs)):
+        values = [e.inputs[position] for e in examples]
+        if all(isinstance(v, str) for v in values):
+            differences = {len(v) - len(o) for v, o in zip(values, outputs)}
+            if len(differences) == 1:
+                found.append(abs(differences.pop()))
+    return [n for n in found if n > 1]
+
+
 def extract_constants(examples: Sequence[Example]) -> list[Const]:
-    """String constants from the examples, plus the lengths of added texts as integers."""
+    """String constants from the examples, plus integers: lengths of extracted texts and of
+    fixed-width outputs."""
     strings = extract_string_constants(examples)
     lengths = sorted({len(s) for s in strings if len(s) > 1})
-    return [Const(s, STRING) for s in strings] + [Const(n, INT) for n in lengths[:4]]
+    integers = list(dict.fromkeys([*length_constants(examples), *lengths[:4]]))
+    return [Const(s, STRING) for s in strings] + [Const(n, INT) for n in integers]
