@@ -185,22 +185,26 @@ def evaluate(program: Program, env: Mapping[str, Any]) -> Any:
     return head.semantics(*(evaluate(c, env) for c in program.children))
 
 
-def to_z3(program: Program, env: Mapping[str, Any]) -> Any:
-    """Translate a program to a Z3 expression; `env` maps variable names to Z3 terms."""
+def z3_literal(value: Any) -> Any:
+    """The Z3 constant for a plain Python value (bool, int or str)."""
     import z3  # local import: only checking needs Z3
 
+    if isinstance(value, bool):
+        return z3.BoolVal(value)
+    if isinstance(value, int):
+        return z3.IntVal(value)
+    if isinstance(value, str):
+        return z3.StringVal(value)
+    raise NesyInputError(f"no Z3 literal for {value!r}")
+
+
+def to_z3(program: Program, env: Mapping[str, Any]) -> Any:
+    """Translate a program to a Z3 expression; `env` maps variable names to Z3 terms."""
     head = program.head
     if isinstance(head, Var):
         return env[head.name]
     if isinstance(head, Const):
-        value = head.value
-        if isinstance(value, bool):
-            return z3.BoolVal(value)
-        if isinstance(value, int):
-            return z3.IntVal(value)
-        if isinstance(value, str):
-            return z3.StringVal(value)
-        raise NesyInputError(f"no Z3 literal for constant {value!r} of type {head.type}")
+        return z3_literal(head.value)
     if head.z3_semantics is None:
         raise NesyInputError(f"operator {head.name} has no Z3 semantics")
     return head.z3_semantics(*(to_z3(c, env) for c in program.children))

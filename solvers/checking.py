@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from dsl.core import BOOL, INT, STRING, Example, Program, Task, evaluate, to_z3
-from dsl.errors import NesyInputError
+from dsl.core import BOOL, INT, STRING, Example, Program, Task, evaluate, to_z3, z3_literal
 
 Z3_TIMEOUT_MS = 10_000
 
@@ -24,18 +23,6 @@ def failing_examples(program: Program, task: Task, examples: Sequence[Example]) 
         except Exception:
             wrong.append(index)
     return wrong
-
-
-def _z3_value(value: object):
-    import z3
-
-    if isinstance(value, bool):
-        return z3.BoolVal(value)
-    if isinstance(value, int):
-        return z3.IntVal(value)
-    if isinstance(value, str):
-        return z3.StringVal(value)
-    raise NesyInputError(f"no Z3 value for {value!r}")
 
 
 def z3_verified(program: Program, task: Task) -> bool | None:
@@ -53,6 +40,6 @@ def z3_verified(program: Program, task: Task) -> bool | None:
     solver = z3.Solver()
     solver.set("timeout", Z3_TIMEOUT_MS)
     for example in task.examples:
-        bound = z3.substitute(body, *[(symbols[v.name], _z3_value(x)) for v, x in zip(task.inputs, example.inputs)])
-        solver.add(bound == _z3_value(example.output))
+        bound = z3.substitute(body, *[(symbols[v.name], z3_literal(x)) for v, x in zip(task.inputs, example.inputs)])
+        solver.add(bound == z3_literal(example.output))
     return solver.check() == z3.sat

@@ -12,7 +12,7 @@ import time
 from dataclasses import replace
 from typing import Any, Callable
 
-from dsl.core import BOOL, INT, STRING, Example, Program, Task, to_z3
+from dsl.core import BOOL, INT, STRING, Example, Program, Task, to_z3, z3_literal
 from solvers.result import Result, Status
 
 Z3_TIMEOUT_MS = 5_000
@@ -49,7 +49,7 @@ def output_for(task: Task, inputs: tuple[Any, ...]) -> Any | None:
     import z3
 
     result = _symbol(task.function_name, task.output_type)
-    env = {v.name: _literal(x) for v, x in zip(task.inputs, inputs)}
+    env = {v.name: z3_literal(x) for v, x in zip(task.inputs, inputs)}
     env[task.function_name] = result
     solver = z3.Solver()
     solver.set("timeout", Z3_TIMEOUT_MS)
@@ -75,16 +75,6 @@ def counterexample(task: Task, program: Program) -> tuple[Any, ...] | None:
         raise TimeoutError("Z3 could not decide the spec for this candidate")
     model = solver.model()
     return tuple(_python(model.eval(env[v.name], model_completion=True)) for v in task.inputs)
-
-
-def _literal(value: Any):
-    import z3
-
-    if isinstance(value, bool):
-        return z3.BoolVal(value)
-    if isinstance(value, int):
-        return z3.IntVal(value)
-    return z3.StringVal(value)
 
 
 def synthesize_from_spec(task: Task, solve_examples: Callable[[Task, float], Result], timeout: float) -> Result:
