@@ -165,14 +165,15 @@ def format_literal(value: Any) -> str:
     return repr(value)
 
 
-def to_sexpr(program: Program) -> str:
-    """S-expression text of a program (SyGuS / SMT-LIB style)."""
+def to_sexpr(program: Program, literal: Callable[[Any], str] = format_literal) -> str:
+    """S-expression text of a program (SyGuS / SMT-LIB style); a DSL passes its own `literal`
+    spelling (e.g. with escapes its parser reads back)."""
     head = program.head
     if isinstance(head, Var):
         return head.name
     if isinstance(head, Const):
-        return format_literal(head.value)
-    return "(" + " ".join([head.name, *(to_sexpr(c) for c in program.children)]) + ")"
+        return literal(head.value)
+    return "(" + " ".join([head.name, *(to_sexpr(c, literal) for c in program.children)]) + ")"
 
 
 def evaluate(program: Program, env: Mapping[str, Any]) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from dsl.core import Const, Program, Type, Var
+from dsl.core import Program, Type, Var, to_sexpr
 from dsl.errors import NesyInputError
 from dsl.strings.terms import MAX_CODE_POINT
 
@@ -17,12 +17,7 @@ def print_program(program: Program) -> str:
     >>> print_program(Program(Var("x", STRING)))
     'x'
     """
-    head = program.head
-    if isinstance(head, Var):
-        return head.name
-    if isinstance(head, Const):
-        return format_literal(head.value)
-    return "(" + " ".join([head.name, *(print_program(c) for c in program.children)]) + ")"
+    return to_sexpr(program, format_literal)
 
 
 def define_fun(name: str, inputs: Sequence[Var], return_type: Type, body: Program) -> str:
