@@ -128,10 +128,6 @@ class Program:
         return 1 + sum(c.size for c in self.children)
 
     @cached_property
-    def depth(self) -> int:
-        return 1 + max((c.depth for c in self.children), default=0)
-
-    @cached_property
     def _hash(self) -> int:
         return hash((self.head, self.children))
 
@@ -291,9 +287,6 @@ class Dsl:
                 return op
         types = " ".join(map(str, arg_types))
         raise NesyInputError(f"{self.name}: no operator {name} taking ({types})")
-
-    def ops_named(self, name: str) -> tuple[Op, ...]:
-        return tuple(op for op in self.ops if op.name == name)
 
 
 def value_type(value: Any, where: str) -> Type:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import statistics
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -149,9 +149,6 @@ def write_json(path: str | Path, runs: dict[str, list[Result]], config: dict[str
     }
     path.write_text(json.dumps(document, indent=1))
 
-
-def with_timeout(options: SynthesisOptions, timeout: float) -> SynthesisOptions:
-    return replace(options, config=replace(options.config, timeout=timeout))
 
 
 THROUGHPUT_TASK = [(("John Smith", "12-03-2024"), "no program yields this: J.S. 2024/03/12 #1"),

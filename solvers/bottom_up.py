@@ -36,9 +36,7 @@ class SearchConfig:
     unify: bool = True                  # conditional solutions by decision trees
     join_concatenations: bool = True    # target-directed concatenation of pieces
     unify_from_cost: int = 3            # don't try to join before terms of this cost exist
-    leaf_cost: int = 1
     max_string_length: int | None = None  # drop values with longer strings (None: from the examples)
-    conditional_cost: int | None = None  # base cost of enumerating `ite` (None: its own; 0: never)
     improve_factor: float = 1.0         # after a first joined solution, search on this much longer
 
 
@@ -156,11 +154,7 @@ class BottomUpSearch:
                              max_string_length=config.max_string_length or _string_cap(task))
         op_costs = self.guide.op_costs(task, self.ops)
         costs = {op: max(1, int(op_costs.get(op, op.cost))) for op in self.ops}
-        if config.conditional_cost is not None:
-            for op in self.ops:
-                if op.name == "ite":
-                    costs[op] = config.conditional_cost
-        ops = [op for op in self.ops if costs[op] >= 1]
+        ops = self.ops
         ite = self._conditional_op(task.output_type) if config.unify else None
         concat = self._concat_op(task.output_type) if config.join_concatenations else None
         if concat is not None and all(isinstance(t, str) for t in target):

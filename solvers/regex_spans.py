@@ -118,7 +118,7 @@ class SpanAlgebra:
     def row_of(self, text: str) -> int:
         """The whole row of the position where `text` starts: all that a left factor of a
         concatenation contributes to deciding `text` (its spans from that start)."""
-        bit = self.bit_of(text)
+        self.bit_of(text)  # locates `text` in the sample (fills `_where`)
         b, i, _ = self._where[text]
         return self._full_row << (self._offsets[b] + i * self.width)
 

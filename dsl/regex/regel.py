@@ -6,7 +6,6 @@ straight into a Z3 regex (`regel_to_z3`), which is all that comparing an answer 
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Callable
 
@@ -49,8 +48,6 @@ def load_regel_file(path: Path) -> Task:
 
 def regel_to_z3(text: str) -> Any:
     """Regel's DSL (`concat(<num>,star(<a>))`, `and`, `not`, `repeatrange(x,1,3)`...) as a z3 regex."""
-    import z3
-
     parser = _Reader(text)
     regex = parser.expression()
     if parser.position != len(text):
