@@ -6,19 +6,25 @@
 """
 from __future__ import annotations
 
+import importlib
 from typing import Any
-
-from nesy.api import as_task, synthesize
-from solvers.result import Result, Status
 
 __all__ = ["synthesize", "as_task", "compile_rasp", "Result", "Status"]
 __version__ = "0.1.0"
 
+# Each job loads only what it needs (the synthesizer does not need the RASP compiler, a cold
+# `nesy rasp compile` does not need the synthesizer): public names resolve on first use.
+_HOMES = {"synthesize": "nesy.api", "as_task": "nesy.api", "compile_rasp": "nesy.compiler",
+          "Result": "solvers.result", "Status": "solvers.result"}
+
 
 def __getattr__(name: str) -> Any:
-    # The RASP compiler needs torch, which takes seconds to import: load it on first use only.
-    if name == "compile_rasp":
-        from nesy.compiler import compile_rasp
-
-        return compile_rasp
+    if name in _HOMES:
+        value = getattr(importlib.import_module(_HOMES[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'nesy' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

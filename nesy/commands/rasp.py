@@ -45,6 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     bench.add_argument("--scale", action="store_true", help="26-symbol vocabulary and --scale-len instead")
     bench.add_argument("--scale-len", type=int, default=32)
     bench.add_argument("--programs", help="comma-separated subset of the library")
+    bench.add_argument("--no-cold", dest="cold", action="store_false",
+                       help="skip the cold columns (first compile in a fresh process; whole `nesy rasp compile`)")
     _check_options(bench)
     bench.set_defaults(func=bench_command)
 
@@ -108,10 +110,10 @@ def compile_command(args: argparse.Namespace) -> int:
     print(_summary(compiled, seconds))
     print(f"wrote {args.out} and {json_path}")
     if args.transformer_lens:
-        import torch
-        from nesy.compiler.export import transformer_lens_config, transformer_lens_state_dict
-        torch.save({"config": transformer_lens_config(compiled),
-                    "state_dict": transformer_lens_state_dict(compiled)}, args.transformer_lens)
+        from nesy.compiler.export import transformer_lens_arrays, transformer_lens_config
+        from nesy.compiler.torch_file import save_torch_file
+        save_torch_file({"config": transformer_lens_config(compiled),
+                         "state_dict": transformer_lens_arrays(compiled)}, args.transformer_lens)
         print(f"wrote {args.transformer_lens}")
     return 0
 
@@ -147,7 +149,7 @@ def bench_command(args: argparse.Namespace) -> int:
     import json
     from tqdm import tqdm
     from dsl.errors import NesyInputError
-    from nesy.compiler.bench import bench_one, expected_inputs, format_table, library
+    from nesy.compiler.bench import bench_one, cold_seconds, expected_inputs, format_table, library
 
     entries = library()
     if args.programs:
@@ -161,7 +163,11 @@ def bench_command(args: argparse.Namespace) -> int:
     with tqdm(total=total, unit="input", leave=False) as bar:
         for entry in entries:
             bar.set_description(entry.program)
-            rows.append(bench_one(entry, args.scale, args.scale_len, args.samples, args.limit, progress=bar))
+            row = bench_one(entry, args.scale, args.scale_len, args.samples, args.limit, progress=bar)
+            if args.cold and "error" not in row:
+                vocab, max_len = (entry.scale_vocab, args.scale_len) if args.scale else (entry.vocab, entry.max_len)
+                row.update(cold_seconds(entry, vocab, max_len))
+            rows.append(row)
     print(format_table(rows))
     if args.json_out:
         with open(args.json_out, "w") as out:

@@ -1,18 +1,25 @@
-"""Stage 5: weights -> `CompiledTransformer`, the metadata that explains it (vocab, layer map,
-residual labels, output decoding) and the decoding of its output directions."""
+"""Stage 5: weights -> `TransformerWeights` (numpy; the torch module is built on first use), the
+metadata that explains them (vocab, layer map, residual labels, output decoding) and the decoding
+of the output directions."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from dsl.rasp import ir
 from dsl.rasp.values import Value, format_value, identity_key
 from nesy.compiler.blocks import HeadWeights, MlpWeights
 from nesy.compiler.graph import NO_VALUE, CNode
-from nesy.compiler.model import CompiledTransformer, Head, Layer, Mlp
 from nesy.compiler.residual import BOS, ONE, Direction, ResidualSpace
+from nesy.compiler.weights import TransformerWeights, WeightsBuilder
+
+if TYPE_CHECKING:
+    import torch
+
+    from nesy.compiler.model import CompiledTransformer
 
 
 @dataclass
@@ -24,8 +31,9 @@ class Readout:
     columns: list[int | None]      # their directions; None for the implicit value
     max_len: int
 
-    def decode(self, residual: torch.Tensor) -> list[list[Value]]:
+    def decode(self, residual: "torch.Tensor") -> list[list[Value]]:
         """residual [B, N, D] (BOS first) -> the decoded output per sequence (BOS dropped)."""
+        import torch
         x = residual[:, 1:, :].double()
         if self.numerical:
             return x[..., self.columns[0]].tolist()
@@ -40,16 +48,22 @@ class Readout:
 
 @dataclass
 class Compiled:
-    """A compiled RASP program: the module, its metadata and how to run it on token lists."""
-    model: CompiledTransformer
+    """A compiled RASP program: its weights, metadata and how to run it on token lists."""
+    weights: TransformerWeights
     metadata: dict
     readout: Readout
     vocab: tuple[Value, ...]
     max_len: int
     token_ids: dict = field(default_factory=dict)
 
-    def encode(self, batch: list[list[Value]]) -> torch.Tensor:
+    @cached_property
+    def model(self) -> "CompiledTransformer":
+        """The `torch.nn.Module` (built, and torch imported, on first use)."""
+        return self.weights.to_module()
+
+    def encode(self, batch: list[list[Value]]) -> "torch.Tensor":
         """Token lists of one length -> ids [B, N+1] with BOS first."""
+        import torch
         from dsl.errors import NesyInputError
         rows = []
         for tokens in batch:
@@ -62,34 +76,20 @@ class Compiled:
                                      f"{[format_value(v) for v in self.vocab]}") from None
         return torch.tensor(rows, dtype=torch.long)
 
-    @torch.no_grad()
     def run(self, batch: list[list[Value]]) -> list[list[Value]]:
         """The model's decoded outputs for token lists of one length."""
-        return self.readout.decode(self.model(self.encode(batch)))
-
-
-def _tensor(array: np.ndarray) -> torch.Tensor:
-    return torch.tensor(array, dtype=torch.float32)
+        import torch
+        with torch.no_grad():
+            return self.readout.decode(self.model(self.encode(batch)))
 
 
 def assemble(space: ResidualSpace, heads: list[list[HeadWeights]], mlps: list[MlpWeights],
              output: CNode, vocab: tuple[Value, ...], max_len: int, layer_map: list[dict]) -> Compiled:
     d = space.width
-    layers = []
-    for layer_heads, mlp_weights in zip(heads, mlps):
-        modules = []
-        for w in layer_heads:
-            head = Head(d, w.w_q.shape[1], w.w_v.shape[1])
-            for name, value in (("W_Q", w.w_q), ("W_K", w.w_k), ("W_V", w.w_v), ("W_O", w.w_o)):
-                getattr(head, name).data = _tensor(value)
-            modules.append(head)
-        mlp = Mlp(d, mlp_weights.w_in.shape[1])
-        mlp.W_in.data, mlp.b_in.data, mlp.W_out.data = (_tensor(mlp_weights.w_in), _tensor(mlp_weights.b_in),
-                                                        _tensor(mlp_weights.w_out))
-        layers.append(Layer(modules, mlp))
-    model = CompiledTransformer(len(vocab), max_len, d, layers)
-    model.token_embedding.weight.data, model.position_embedding.weight.data = _embeddings(space, vocab, max_len)
-    model.eval()
+    builder = WeightsBuilder(len(vocab), max_len, d)
+    builder.embeddings(*_embeddings(space, vocab, max_len))
+    for layer_heads, mlp in zip(heads, mlps):
+        builder.layer([(w.w_q, w.w_k, w.w_v, w.w_o) for w in layer_heads], (mlp.w_in, mlp.b_in, mlp.w_out))
     readout = _readout(space, output, max_len)
     metadata = {
         "vocab": [format_value(v) for v in vocab], "max_len": max_len, "d_model": d,
@@ -98,10 +98,10 @@ def assemble(space: ResidualSpace, heads: list[list[HeadWeights]], mlps: list[Ml
                    "values": [format_value(v) for v in readout.values], "columns": readout.columns},
     }
     token_ids = {identity_key(v): i + 1 for i, v in enumerate(vocab)}
-    return Compiled(model, metadata, readout, vocab, max_len, token_ids)
+    return Compiled(builder.build(), metadata, readout, vocab, max_len, token_ids)
 
 
-def _embeddings(space: ResidualSpace, vocab, max_len) -> tuple[torch.Tensor, torch.Tensor]:
+def _embeddings(space: ResidualSpace, vocab, max_len) -> tuple[np.ndarray, np.ndarray]:
     tokens = np.zeros((len(vocab) + 1, space.width))
     tokens[:, space.of(ONE)] = 1.0
     tokens[0, space.of(BOS)] = 1.0
@@ -114,7 +114,7 @@ def _embeddings(space: ResidualSpace, vocab, max_len) -> tuple[torch.Tensor, tor
         key = Direction("indices", i, True).key
         if key in space.index:
             positions[i + 1, space.index[key]] = 1.0
-    return _tensor(tokens), _tensor(positions)
+    return tokens, positions
 
 
 def _readout(space: ResidualSpace, output: CNode, max_len: int) -> Readout:

@@ -3,7 +3,11 @@ issue 4's table, check it against the interpreter, and print the figures beside 
 from __future__ import annotations
 
 import json
+import statistics
 import string
+import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +72,45 @@ def bench_one(entry: LibraryEntry, scale: bool = False, scale_len: int = 32, sam
     return row
 
 
+_FIRST_COMPILE = """
+import json, sys, time
+import torch  # imports are not timed (nor are Tracr's); its first compile call is
+from dsl.rasp import load_file
+from nesy.compiler import compile_program
+path, vocab, max_len = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])
+start = time.perf_counter()
+compiled = compile_program(load_file(path), vocab, max_len, path)
+compiled.model  # the torch module, built
+print(time.perf_counter() - start)
+"""
+
+
+def cold_seconds(entry: LibraryEntry, vocab: tuple[Value, ...], max_len: int, runs: int = 3) -> dict:
+    """Medians over `runs` fresh interpreters of: `cold_seconds`, the first compile in a process
+    (parse, compile, build the torch module; imports excluded, as in Tracr's figures), and
+    `command_seconds`, a whole `nesy rasp compile ... --out model.pt` as a user waits for it."""
+    first, command_times = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        command = [sys.executable, "-m", "nesy", "rasp", "compile", str(entry.path),
+                   "--vocab", ",".join(format_value(v) for v in vocab), "--max-len", str(max_len),
+                   "--out", str(Path(folder) / "model.pt")]
+        probe = [sys.executable, "-c", _FIRST_COMPILE, str(entry.path), json.dumps(list(vocab)), str(max_len)]
+        for _ in range(runs):
+            first.append(float(_run(probe).stdout.strip().splitlines()[-1]))
+            start = time.perf_counter()
+            _run(command)
+            command_times.append(time.perf_counter() - start)
+    return {"cold_seconds": round(statistics.median(first), 4),
+            "command_seconds": round(statistics.median(command_times), 3)}
+
+
+def _run(command: list[str]) -> subprocess.CompletedProcess:
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[:4])} ... failed: {done.stderr.strip()[-500:]}")
+    return done
+
+
 def expected_inputs(entry: LibraryEntry, scale: bool, samples: int, limit: int, scale_len: int = 32) -> int:
     vocab, max_len = (entry.scale_vocab, scale_len) if scale else (entry.vocab, entry.max_len)
     total = count_inputs(len(vocab), max_len)
@@ -76,7 +119,7 @@ def expected_inputs(entry: LibraryEntry, scale: bool, samples: int, limit: int, 
 
 def format_table(rows: list[dict]) -> str:
     header = ["program", "vocab", "max_len", "layers", "heads", "d_model", "mlp_hidden", "params",
-              "compile s", "inputs", "exact", "Tracr layers/d_model/params"]
+              "compile s", "cold s", "command s", "inputs", "exact", "Tracr layers/d_model/params/compile s"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows:
         vocab = "{" + ",".join(row["vocab"]) + "}" if len(row["vocab"]) <= 6 else f"{len(row['vocab'])} symbols"
@@ -85,10 +128,12 @@ def format_table(rows: list[dict]) -> str:
             lines.append("| " + " | ".join(cells) + " |")
             continue
         tracr = row.get("tracr")
-        theirs = f"{tracr['layers']}/{tracr['d_model']}/{tracr['params']}" if tracr else "rejects" \
-            if row["program"] in ("sort_paper", "prefix_sum") else "-"
+        theirs = (f"{tracr['layers']}/{tracr['d_model']}/{tracr['params']}/{tracr['compile_seconds']}" if tracr
+                  else "rejects" if row["program"] in ("sort_paper", "prefix_sum") else "-")
+        cold = f"{row['cold_seconds']:.3f}" if "cold_seconds" in row else "-"
+        command = f"{row['command_seconds']:.2f}" if "command_seconds" in row else "-"
         cells = [row["program"], vocab, str(row["max_len"]), str(row["layers"]), str(row["heads"]),
                  str(row["d_model"]), str(row["mlp_hidden"]), str(row["params"]), f"{row['compile_seconds']:.3f}",
-                 str(row["inputs_checked"]), f"{100 * row['exact_fraction']:.1f}%", theirs]
+                 cold, command, str(row["inputs_checked"]), f"{100 * row['exact_fraction']:.1f}%", theirs]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

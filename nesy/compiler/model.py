@@ -72,3 +72,10 @@ class CompiledTransformer(nn.Module):
             after_attention, x = layer(x)
             stream += [after_attention, x]
         return (x, stream) if keep_all else x
+
+
+def build_module(vocab_size: int, max_len: int, d_model: int, shapes) -> CompiledTransformer:
+    """An all-zero module of the given `LayerShape`s, ready for `load_state_dict`."""
+    layers = [Layer([Head(d_model, qk, v) for qk, v in shape.heads], Mlp(d_model, shape.mlp_hidden))
+              for shape in shapes]
+    return CompiledTransformer(vocab_size, max_len, d_model, layers)

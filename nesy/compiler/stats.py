@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import numpy as np
+
 from nesy.compiler.assemble import Compiled
 
 
@@ -21,15 +23,16 @@ class ModelStats:
 
 
 def model_stats(compiled: Compiled) -> ModelStats:
-    model = compiled.model
-    hidden = [layer.mlp.W_in.shape[1] for layer in model.layers]
-    params = list(model.parameters())
+    """Counted on the numpy weights, which are exactly the module's parameters."""
+    weights = compiled.weights
+    hidden = [shape.mlp_hidden for shape in weights.shapes]
+    arrays = weights.state.values()
     return ModelStats(
-        layers=len(model.layers),
-        heads=max((len(layer.heads) for layer in model.layers), default=0),
-        d_model=compiled.metadata["d_model"],
+        layers=weights.n_layers,
+        heads=max((len(shape.heads) for shape in weights.shapes), default=0),
+        d_model=weights.d_model,
         mlp_hidden=max(hidden, default=0),
         mlp_hidden_total=sum(hidden),
-        params=sum(p.numel() for p in params),
-        nonzero=int(sum((p != 0).sum().item() for p in params)),
+        params=sum(a.size for a in arrays),
+        nonzero=int(sum(np.count_nonzero(a) for a in arrays)),
     )
