@@ -3,6 +3,9 @@ independent einsum forward pass written from TransformerLens's conventions (Tran
 is not a dependency)."""
 from __future__ import annotations
 
+import itertools
+
+import pytest
 import torch
 
 from dsl.rasp import LIBRARY_DIR
@@ -33,3 +36,26 @@ def test_export_matches_compiled_model_and_decodes_by_argmax():
     logits = hooked_forward(state, config, compiled.encode(batch))
     decoded = [[compiled.readout.values[i] for i in row] for row in logits[:, 1:].argmax(-1).tolist()]
     assert decoded == compiled.run(batch)
+
+
+def test_export_loads_into_transformer_lens_itself():
+    """Runs where TransformerLens 2.x/3.x is installed (not a dependency; 4.x dropped
+    HookedTransformer): its residual stream equals ours and its argmax is our decoding."""
+    lens = pytest.importorskip("transformer_lens", reason="TransformerLens not installed")
+    if not hasattr(lens, "HookedTransformerConfig") or "HookedTransformer" not in dir(lens):
+        pytest.skip("this TransformerLens has no HookedTransformer (removed in 4.0)")
+    for name, vocab, max_len in (("dyck2", "(,),{,}", 6), ("sort", "1,2,3", 5), ("frac_prevs", "x,y", 5)):
+        compiled = compile_rasp((LIBRARY_DIR / f"{name}.rasp").read_text(), vocab, max_len)
+        config = transformer_lens_config(compiled)
+        model = lens.HookedTransformer(lens.HookedTransformerConfig(**config, device="cpu"))
+        missing, unexpected = model.load_state_dict(transformer_lens_state_dict(compiled), strict=False)
+        assert not unexpected and all(key.endswith(("IGNORE", "mask")) for key in missing)
+        batch = [list(t) for t in itertools.product(compiled.vocab, repeat=max_len)][:500]
+        ids = compiled.encode(batch)
+        with torch.no_grad():
+            logits, cache = model.run_with_cache(ids)
+            residual = cache[f"blocks.{config['n_layers'] - 1}.hook_resid_post"]
+            assert torch.allclose(residual, compiled.model(ids), atol=1e-4), name
+        if not compiled.readout.numerical:
+            decoded = [[compiled.readout.values[i] for i in row] for row in logits[:, 1:].argmax(-1).tolist()]
+            assert decoded == compiled.run(batch), name

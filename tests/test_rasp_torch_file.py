@@ -62,3 +62,14 @@ def test_compile_and_save_never_import_torch(tmp_path):
     assert done.returncode == 0, done.stderr
     saved = torch.load(tmp_path / "reverse.pt", weights_only=True)
     assert saved["metadata"]["vocab"] == ["1", "2", "3"]
+
+
+def test_damaged_model_file_is_a_clear_error(tmp_path):
+    from dsl.errors import NesyInputError
+    from nesy.compiler.files import load_model, save
+
+    path = tmp_path / "reverse.pt"
+    save(compile_rasp((LIBRARY_DIR / "reverse.rasp").read_text(), "1,2,3", 5), path)
+    path.write_bytes(path.read_bytes()[:200])
+    with pytest.raises(NesyInputError, match="cannot load compiled model"):
+        load_model(path)
