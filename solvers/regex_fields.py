@@ -5,16 +5,18 @@ separators (`/`, `-`, `.`, ` `, ...) with alphanumeric fields between them. The 
 fits the examples is usually far too general there (`.{4}`), so, as FOREST does, such a task is first
 tried field by field: each field becomes the narrowest character class that holds all its characters,
 with the range of lengths seen (`\\d{2}`, `[A-Z]{1,3}`), or a literal when every positive agrees.
-The template is kept only when it also rejects every negative; otherwise enumeration takes over.
+The template is kept only when it also rejects every negative; otherwise `solvers.regex_numeric`
+refines its parts (numeric bounds, the values seen) and, failing that, enumeration takes over.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import reduce
 from typing import Sequence
 
 from dsl.core import Program
 from dsl.regex.charset import DIGIT, WORD, CharSet
-from dsl.regex.ops import CONCAT, apply, leaf, repeat
+from dsl.regex.ops import CONCAT, RepeatOp, apply, char_set, leaf, repeat
 
 # Narrowest first: a field gets the first class that holds every character it shows.
 FIELD_CLASSES: tuple[CharSet, ...] = (
@@ -39,8 +41,31 @@ def _split(text: str) -> tuple[list[str], list[str]]:
     return fields, separators
 
 
-def _literal(text: str) -> list[Program]:
-    return [leaf(CharSet.of(c)) for c in text]
+@dataclass(frozen=True)
+class FieldPart:
+    """A run of the template: its regex pieces and the text each positive shows there.
+
+    `values` lets later refinements (numeric bounds, literal alternatives) revisit a part without
+    splitting the positives again."""
+
+    pieces: tuple[Program, ...]
+    values: tuple[str, ...]
+
+    @property
+    def widths(self) -> range | None:
+        """The lengths a digit part (`\\d`, `\\d{2,4}`) allows; None for any other part."""
+        if len(self.pieces) != 1:
+            return None
+        piece = self.pieces[0]
+        if piece.head is char_set(DIGIT):
+            return range(1, 2)
+        if isinstance(piece.head, RepeatOp) and piece.children[0].head is char_set(DIGIT) and piece.head.hi is not None:
+            return range(piece.head.lo, piece.head.hi + 1)
+        return None
+
+
+def _literal(text: str, count: int) -> list[FieldPart]:
+    return [FieldPart(tuple(leaf(CharSet.of(c)) for c in text), (text,) * count)] if text else []
 
 
 def _kind(char: str) -> str:
@@ -58,18 +83,18 @@ def _runs(text: str) -> list[str]:
     return runs
 
 
-def _field(values: Sequence[str]) -> list[Program] | None:
-    """The regex parts of one field, or None when no class fits (or a field is sometimes empty).
+def _field(values: Sequence[str]) -> list[FieldPart] | None:
+    """The parts of one field, or None when no class fits (or a field is sometimes empty).
     A field whose values all show the same sequence of digit/capital/small-letter runs is
     described run by run (`[A-Z]{3}[0-9]{3}[A-Z]`)."""
     if len(set(values)) == 1:
-        return _literal(values[0])
+        return _literal(values[0], len(values))
     if any(not v for v in values):
         return None
     runs = [_runs(v) for v in values]
     shapes = {tuple(_kind(r[0]) for r in rs) for rs in runs}
     if len(shapes) == 1 and len(runs[0]) > 1:
-        parts: list[Program] = []
+        parts: list[FieldPart] = []
         for index in range(len(runs[0])):
             part = _field([rs[index] for rs in runs])
             if part is None:
@@ -81,27 +106,36 @@ def _field(values: Sequence[str]) -> list[Program] | None:
     if charset is None:
         return None
     lo, hi = min(map(len, values)), max(map(len, values))
-    if lo == hi == 1:
-        return [leaf(charset)]
-    return [apply(repeat(lo, hi), leaf(charset))]
+    piece = leaf(charset) if lo == hi == 1 else apply(repeat(lo, hi), leaf(charset))
+    return [FieldPart((piece,), tuple(values))]
 
 
-def field_template(positive: Sequence[str]) -> Program | None:
-    """The field-by-field regex of the positives, or None when they do not share their separators."""
+def field_parts(positive: Sequence[str]) -> list[FieldPart] | None:
+    """The template's parts in order (fields, runs and separators), or None when the positives do
+    not share their separators or some field fits no class."""
     if not positive:
         return None
     splits = [_split(p) for p in positive]
     separators = splits[0][1]
     if any(s != separators for _, s in splits):
         return None
-    parts: list[Program] = []
+    parts: list[FieldPart] = []
     for index in range(len(separators) + 1):
         field = _field([fields[index] for fields, _ in splits])
         if field is None:
             return None
         parts += field
         if index < len(separators):
-            parts += _literal(separators[index])
-    if not parts:
-        return None
-    return reduce(lambda right, left: apply(CONCAT, left, right), reversed(parts[:-1]), parts[-1])
+            parts += _literal(separators[index], len(positive))
+    return parts or None
+
+
+def concatenation(pieces: Sequence[Program]) -> Program:
+    """`p1 p2 ...` right-nested (the parser's shape)."""
+    return reduce(lambda right, left: apply(CONCAT, left, right), reversed(pieces[:-1]), pieces[-1])
+
+
+def field_template(positive: Sequence[str]) -> Program | None:
+    """The field-by-field regex of the positives, or None when they do not share their separators."""
+    parts = field_parts(positive)
+    return None if parts is None else concatenation([piece for part in parts for piece in part.pieces])

@@ -19,14 +19,17 @@ from dsl.regex.charset import ANY, DIGIT, CharSet
 from dsl.regex.matcher import matches
 from dsl.regex.printer import to_everyday
 from dsl.regex.task_files import alphabet_of
-from solvers.bottom_up import BottomUpSearch, SearchConfig, SearchOutcome
+from solvers.bottom_up import BottomUpSearch, LevelHook, SearchConfig, SearchOutcome
 from solvers.guide import Guide
 from solvers.regex_chains import ChainJoin
+from solvers.regex_contexts import ContextJoin
 from solvers.regex_checking import z3_classifies
 from solvers.regex_fields import field_template
+from solvers.regex_numeric import bounded_field_template
 from solvers.regex_spans import SpanAlgebra
 from solvers.result import Result, SearchStats, Status
 from solvers.synthesis import SynthesisOptions
+from solvers.value_pool import ValuePool
 
 SPANS = Type("RegexSpans")   # the search-time type: a span matrix over the current sample
 SMALL_ALPHABET = 4           # up to this many symbols, leaves are the symbols and X (AlphaRegex's setting)
@@ -35,6 +38,9 @@ CLASSES: tuple[CharSet, ...] = (
     DIGIT, CharSet.of([("a", "z")]), CharSet.of([("A", "Z")]), CharSet.of([("A", "Z"), ("a", "z")]),
     CharSet.of([("0", "9"), ("A", "Z"), ("a", "z")]), ANY,
 )
+# After a join's answer, enumeration goes on for this fraction of the time spent so far, looking for
+# a smaller regex (on AlphaRegex the joins' answers were already the smallest: docs/regex.md).
+IMPROVE_FACTOR = 0.5
 COUNTS = (2, 3, 4)           # r{k} offered on larger alphabets (dates, codes, phone numbers)
 
 
@@ -143,14 +149,26 @@ def search_regex(task: Task, sample: Sequence[Example], vocabulary: RegexVocabul
     goal = algebra.acceptance_goal([e.inputs[0] for e in sample if e.output],
                                    [e.inputs[0] for e in sample if not e.output])
     search_task = Task(task.name, (), SPANS, (Example((), None),))
-    concat = next(op for op in search_ops.ops if op.name == "concat")
-    chains = ChainJoin(algebra, [e.inputs[0] for e in sample if e.output],
-                       [e.inputs[0] for e in sample if not e.output], concat, SPANS)
-    engine = BottomUpSearch(search_ops.ops, [], replace(config, unify=False, join_concatenations=False),
-                            guide, goal=lambda vector: goal(vector[0]), level_hook=chains, child_filter=normal_form)
+    positive = [e.inputs[0] for e in sample if e.output]
+    negative = [e.inputs[0] for e in sample if not e.output]
+    by_name = {op.name: op for op in search_ops.ops}
+    joins = (ChainJoin(algebra, positive, negative, by_name["concat"], SPANS),
+             ContextJoin(algebra, positive, negative, by_name, SPANS))
+    engine = BottomUpSearch(search_ops.ops, [], replace(config, unify=False, join_concatenations=False,
+                                                           improve_factor=IMPROVE_FACTOR),
+                            guide, goal=lambda vector: goal(vector[0]), level_hook=_cheapest_of(joins),
+                            child_filter=normal_form)
     outcome = engine.run(search_task)
     regex = search_ops.to_regex(outcome.program) if outcome.program is not None else None
     return outcome, regex
+
+
+def _cheapest_of(joins: Sequence[LevelHook]) -> LevelHook:
+    """One level hook that runs every join and keeps the smallest regex any of them found."""
+    def hook(pool: ValuePool, level: int, check_budget: Callable[[], None]) -> Program | None:
+        found = [program for join in joins if (program := join(pool, level, check_budget)) is not None]
+        return min(found, key=lambda p: p.size, default=None)
+    return hook
 
 
 def synthesize_regex_task(task: Task, options: SynthesisOptions = SynthesisOptions(),
@@ -179,7 +197,10 @@ def synthesize_regex_task(task: Task, options: SynthesisOptions = SynthesisOptio
                       message=f"{next(iter(clash))[0]!r} is both a positive and a negative string")
     vocabulary = RegexVocabulary.for_task(task)
     if vocabulary.counts:
-        template = field_template([e.inputs[0] for e in examples if e.output])
+        positive = [e.inputs[0] for e in examples if e.output]
+        template = field_template(positive)
+        if template is not None and wrong_examples(template, examples):   # numeric bounds (day <= 31)?
+            template = bounded_field_template(positive, [e.inputs[0] for e in examples if not e.output])
         if template is not None and not wrong_examples(template, examples):
             return _checked(task, template, SearchStats(seconds=time.monotonic() - started), options.verify_with_z3)
     config = options.config

@@ -36,11 +36,12 @@ def test_the_generic_loader_routes_regex_files():
 
 
 @pytest.mark.skipif(not FOREST.is_dir(), reason="FOREST benchmarks not checked out")
-def test_forest_files_keep_conditional_negatives_as_held_out_tests():
+def test_forest_conditional_negatives_are_negatives_and_tests():
     tasks = {t.name: t for t in load_regex_tasks(FOREST)}
     assert len(tasks) == 62              # pc_lx2 / pc_pt are capture-extraction tasks, skipped
     date = tasks["date2"]
     assert "34/12/90" in {e.inputs[0] for e in date.tests if not e.output}
+    assert "34/12/90" in {e.inputs[0] for e in date.examples if not e.output}
     assert date.source.startswith("forest-gt: ([0-9][0-9])/")
     hexa = {e.inputs[0] for e in tasks["hexa"].examples if e.output}
     assert "0x69" in hexa and not any(", " in s for s in hexa)     # `string, capture` lines

@@ -3,7 +3,8 @@
 * AlphaRegex (no suffix): description lines, `++` then positive strings, `--` then negatives; over
   the alphabet {0,1}, where `X` in an example stands for either symbol (each such example is expanded).
 * FOREST (`.txt`): the same sections over the full alphabet, plus `+-` (strings of the right shape that
-  break a numeric condition: kept as held-out negatives) and `**` (the ground truth, kept in `source` after `FOREST_TRUTH_PREFIX`).
+  break a numeric condition: negatives, also kept as tests so that reports single them out) and `**`
+  (the ground truth, kept in `source` after `FOREST_TRUTH_PREFIX`).
   A positive line `string, c1, c2` lists the capture groups' values after the string: they are dropped.
 * Regel (`// examples` then `"string",+` lines, `// gt` in Regel's DSL): see `dsl.regex.regel`.
 * JSONL: `{"name", "positive": [...], "negative": [...], "alphabet": "01"?, "tests": {"positive", "negative"}?}`.
@@ -112,7 +113,10 @@ def _load_sections(path: Path) -> Task:
         raise NesyInputError("no `++` (positive) or `--` (negative) section", path=str(path))
     if forest:
         truth = FOREST_TRUTH_PREFIX + sections["**"][0] if sections["**"] else str(path)
-        return regex_task(path.stem, sections["++"], sections["--"], test_negative=sections["+-"], source=truth)
+        # `+-` strings are negatives that only a numeric condition rejects: search must see them (they
+        # are what the bounds are solved from), and they stay in `tests` so reports still single them out.
+        negative = list(dict.fromkeys(sections["--"] + sections["+-"]))
+        return regex_task(path.stem, sections["++"], negative, test_negative=sections["+-"], source=truth)
     positive = _expand(sections["++"], path)
     negative = _expand(sections["--"], path)
     return regex_task(path.name, positive, negative, ALPHAREGEX_ALPHABET, source=str(path))
