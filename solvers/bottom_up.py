@@ -17,12 +17,13 @@ from solvers.budget import Budget, BudgetExhausted
 from solvers.concatenation import PieceIndex, join_pieces
 from solvers.guide import Guide, UniformGuide
 from solvers.result import SearchStats, Status
-from solvers.unification import Masked, covers_all, learn_decision_tree, useful_terms
+from solvers.unification import Masked, covers_all, learn_decision_tree, leave_one_out_errors, useful_terms
 from solvers.value_pool import Level, ValuePool, Vector
 
 CONCAT_NAME = "str.++"      # the one op whose meaning search exploits directly (see concatenation.py)
 CHECK_EVERY = 2048          # candidates between budget checks (a power of two minus one is masked)
 MAX_PREDICATES = 4000       # Boolean values offered to the decision-tree learner
+DOUBT_SHARE = 0.5           # a joined solution in doubt: search on for this share of the remaining time
 
 
 @dataclass(frozen=True)
@@ -99,23 +100,38 @@ class _SearchState:
     new_pieces: bool = False
     envs: list[dict[str, Any]] = field(default_factory=list)
     allowed: dict[tuple[Op, int, int], Level] = field(default_factory=dict)  # child_filter's verdicts
-    best: Program | None = None          # smallest joined (concatenation / decision tree) solution
+    best: Program | None = None          # best joined (concatenation / decision tree) solution
+    best_doubt: int = 0                  # its leave-one-out errors (0 for concatenations)
     improve_until: float = 0.0           # budget seconds at which to stop improving `best`
 
-    def offer(self, program: Program, improve_factor: float) -> None:
-        """Keep a joined solution if it is the smallest so far; search goes on a while for a
-        smaller one (joins are found early, from small pieces, and can be large)."""
-        if self.best is None:
-            elapsed = self.budget.elapsed()
-            self.improve_until = elapsed + max(0.2, improve_factor * elapsed)
+    def offer(self, program: Program, improve_factor: float, doubt: int = 0) -> None:
+        """Keep a joined solution if it beats the best so far (fewer leave-one-out errors, then
+        smaller); search goes on a while for a better one (joins are found early, from small
+        pieces, and can be large), and longer while the best is in doubt (it may over-fit)."""
+        elapsed = self.budget.elapsed()
+        if self.best is None or (doubt, program.size) < (self.best_doubt, self.best.size):
+            first = self.best is None
+            self.best, self.best_doubt = program, doubt
+            if doubt:
+                until = elapsed + max(0.2, improve_factor * elapsed, DOUBT_SHARE * self.budget.remaining())
+            else:
+                until = elapsed + max(0.2, improve_factor * elapsed)
+            self.improve_until = until if first else min(self.improve_until, until)
             self.budget.shorten(self.improve_until)
-        if self.best is None or program.size < self.best.size:
-            self.best = program
+
+    def could_improve(self, program: Program) -> bool:
+        """Worth scoring `program` (its doubt costs some joins)? Not when a smaller one is certain."""
+        return self.best is None or self.best_doubt > 0 or program.size < self.best.size
 
     def settled(self, level: int) -> bool:
         """True when `best` can no longer be beaten by a direct match, or improving time is over."""
         return self.best is not None and (level + 1 >= self.best.size
                                           or self.budget.elapsed() >= self.improve_until)
+
+    def prefer_best(self, direct: Program | None) -> bool:
+        """Return the joined solution rather than a direct match? Only if it is smaller and no
+        joined solution was in doubt."""
+        return self.best is not None and (direct is None or (self.best_doubt == 0 and self.best.size < direct.size))
 
 
 class BottomUpSearch:
@@ -158,7 +174,7 @@ class BottomUpSearch:
         ite = self._conditional_op(task.output_type) if config.unify else None
         concat = self._concat_op(task.output_type) if config.join_concatenations else None
         if concat is not None and all(isinstance(t, str) for t in target):
-            state.pieces = PieceIndex(target)
+            state.pieces = PieceIndex(target, near_misses={} if len(target) >= 2 else None)
         envs = state.envs = [task.env(e) for e in task.examples]
         status, program, message, level = Status.NO_SOLUTION, None, "search space exhausted", 0
         try:
@@ -183,7 +199,7 @@ class BottomUpSearch:
             status, message = Status.TIMEOUT, f"stopped at the {exhausted.which}"
         except KeyboardInterrupt:
             status, message = Status.INTERRUPTED, "interrupted"
-        if state.best is not None and (program is None or state.best.size < program.size):
+        if state.prefer_best(program):
             status, program, message = Status.SOLVED, state.best, ""
         if program is None and state.best_partial is not None:
             right = state.best_partial.mask.bit_count()
@@ -371,10 +387,25 @@ class BottomUpSearch:
         def make_concat(left: Program, right: Program) -> Program:
             return Program(concat, (left, right))
 
-        joined = join_pieces(state.pieces, concat_cost, make_concat,
-                             lambda: state.budget.check(state.candidates))
-        if joined is not None:
-            state.offer(joined[0], self.config.improve_factor)
+        check = lambda: state.budget.check(state.candidates)  # noqa: E731
+        joined = join_pieces(state.pieces, concat_cost, make_concat, check)
+        if joined is not None and state.could_improve(joined[0]):
+            state.offer(joined[0], self.config.improve_factor,
+                        self._join_doubt(state, state.pieces, concat_cost, make_concat, check))
+
+    @staticmethod
+    def _join_doubt(state: _SearchState, pieces: PieceIndex, concat_cost: int,
+                    make_concat: Callable[[Program, Program], Program], check: Callable[[], None]) -> int:
+        """Leave-one-out errors of the concatenation join: for each example, join the pieces that
+        fit the others and see whether the result is right on it (as for decision trees)."""
+        if len(state.target) < 2:
+            return 0
+        errors = 0
+        for left_out in range(len(state.target)):
+            joined = join_pieces(pieces.without(left_out), concat_cost, make_concat, check)
+            if joined is None or not _right_on(joined[0], state, left_out):
+                errors += 1
+        return errors
 
     def _try_unification(self, state: _SearchState, ite: Op, concat: Op | None, concat_cost: int) -> None:
         if not state.new_masks or not state.predicates:
@@ -392,10 +423,12 @@ class BottomUpSearch:
         def make_ite(condition: Program, then: Program, otherwise: Program) -> Program:
             return Program(ite, (condition, then, otherwise))
 
-        program = learn_decision_tree(state.all_examples, terms, state.predicates, make_ite,
-                                      lambda: state.budget.check(state.candidates))
-        if program is not None:
-            state.offer(program, self.config.improve_factor)
+        check = lambda: state.budget.check(state.candidates)  # noqa: E731
+        program = learn_decision_tree(state.all_examples, terms, state.predicates, make_ite, check)
+        if program is not None and state.could_improve(program):
+            doubt = leave_one_out_errors(state.all_examples, terms, state.predicates, make_ite,
+                                         lambda tree, i: _right_on(tree, state, i), check)
+            state.offer(program, self.config.improve_factor, doubt)
 
 
     def _join_uncovered(self, state: _SearchState, terms: list[Masked], concat: Op,
@@ -430,6 +463,13 @@ class BottomUpSearch:
             except Exception:
                 continue
         return Masked(mask, cost, program)
+
+
+def _right_on(program: Program, state: _SearchState, index: int) -> bool:
+    try:
+        return evaluate(program, state.envs[index]) == state.target[index]
+    except Exception:  # a tree can run an op outside its domain on an example it never saw
+        return False
 
 
 def _string_cap(task: Task) -> int:

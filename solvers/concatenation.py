@@ -29,22 +29,45 @@ class Piece:
 
 @dataclass
 class PieceIndex:
-    """Values that occur in the target on every example, keyed by their string on example 0."""
+    """Values that occur in the target on every example, keyed by their string on example 0.
+
+    With `near_misses`, values that occur in the target on all examples but one are kept too
+    (by that example), so a join can be redone without any one example (`without`)."""
 
     target: Vector
     by_first: dict[str, list[Piece]] = field(default_factory=lambda: defaultdict(list))
     count: int = 0
+    near_misses: dict[int, list[Piece]] | None = None
 
     def offer(self, vector: Vector, program: Program, cost: int) -> bool:
         """Index the value if it could be a piece of the target; True when indexed."""
         if not any(vector):
             return False
-        for value, want in zip(vector, self.target):
+        missed = -1
+        for i, (value, want) in enumerate(zip(vector, self.target)):
             if value not in want:
-                return False
+                if self.near_misses is None or missed >= 0:
+                    return False
+                missed = i
+        if missed >= 0:
+            self.near_misses.setdefault(missed, []).append(Piece(vector, program, cost))
+            return False
         self.by_first[vector[0]].append(Piece(vector, program, cost))
         self.count += 1
         return True
+
+    def without(self, left_out: int) -> "PieceIndex":
+        """The index search would have built for the target without example `left_out`."""
+        def drop(vector: Vector) -> Vector:
+            return vector[:left_out] + vector[left_out + 1:]
+
+        index = PieceIndex(drop(self.target))
+        near = (self.near_misses or {}).get(left_out, [])
+        for piece in [p for pieces in self.by_first.values() for p in pieces] + near:
+            vector = drop(piece.vector)
+            if any(vector):
+                index.by_first[vector[0]].append(Piece(vector, piece.program, piece.cost))
+        return index
 
 
 def join_pieces(index: PieceIndex, concat_cost: int, make_concat: Callable[[Program, Program], Program],

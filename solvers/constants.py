@@ -12,6 +12,7 @@ from typing import Sequence
 from dsl.core import Example, STRING, INT, Const
 
 MAX_EXTRACTED = 12
+MAX_LABELS = 4
 
 
 def _is_delimiter(ch: str) -> bool:
@@ -37,23 +38,44 @@ def delimiters(examples: Sequence[Example]) -> list[str]:
 
 
 def _added_text(example: Example) -> list[str]:
-    """Maximal substrings of the output that occur in none of the inputs."""
+    """Maximal runs of output characters that no input supplies: a character counts as copied
+    when it lies inside a stretch of 2+ characters that some input contains ("Mr. Washington"
+    from "George Washington": "Mr." is added), or is a digit some input contains (numbers are
+    data: "9 PM" from "9:00" adds " PM")."""
     output = example.output
     sources = [v for v in example.inputs if isinstance(v, str)]
-    pieces, start = [], 0
-    while start < len(output):
-        end = start
-        while end < len(output) and not any(output[start:end + 1] in s for s in sources):
+    copied = [False] * len(output)
+    for start in range(len(output)):
+        end = start + 2
+        while end <= len(output) and any(output[start:end] in s for s in sources):
             end += 1
-        if end > start:
-            pieces.append(output[start:end])
-            start = end
+        if end - 1 - start >= 2:
+            for i in range(start, end - 1):
+                copied[i] = True
+        elif output[start].isdigit() and any(output[start] in s for s in sources):
+            copied[start] = True
+    pieces, run = [], ""
+    for ch, is_copied in zip(output, copied):
+        if is_copied:
+            if run:
+                pieces.append(run)
+            run = ""
         else:
-            # the longest piece starting here that the inputs do contain is copied, not added
-            while end < len(output) and any(output[start:end + 1] in s for s in sources):
-                end += 1
-            start = end
+            run += ch
+    if run:
+        pieces.append(run)
     return pieces
+
+
+def label_outputs(examples: Sequence[Example]) -> list[str]:
+    """Whole outputs, when the outputs look like labels ("Completed", "In Progress", "yes"): some
+    output repeats, there are few distinct ones, and the inputs do not contain them. A decision
+    tree over these is what such a task needs, even for a label seen once."""
+    outputs = [e.output for e in examples if isinstance(e.output, str)]
+    distinct = list(dict.fromkeys(outputs))
+    if len(distinct) == len(outputs) or len(distinct) > MAX_LABELS:
+        return []
+    return [o for o in distinct if o and _added_text(next(e for e in examples if e.output == o)) == [o]]
 
 
 def _common_substrings(texts: Sequence[str], min_len: int = 2) -> Counter[str]:
@@ -67,7 +89,7 @@ def _common_substrings(texts: Sequence[str], min_len: int = 2) -> Counter[str]:
 
 def extract_string_constants(examples: Sequence[Example]) -> list[str]:
     """Likely string literals: delimiters, text added to outputs, and text shared by outputs."""
-    found: list[str] = []
+    found: list[str] = label_outputs(examples)
     added: Counter[str] = Counter()
     for example in examples:
         if isinstance(example.output, str):

@@ -27,15 +27,21 @@ def sygus_solution(task: Task, program: Program) -> str:
 
 
 # Free-form tasks (no SyGuS grammar) search a curated set: every op the parser knows, minus the
-# ones another op already expresses at the same cost (`>`/`>=` mirror `<`/`<=`, `excel.mid` and
-# `excel.find` are `str.substr`/`str.indexof` shifted by one) and the Boolean plumbing
-# spreadsheet formulas rarely need. Each dropped op multiplies enumeration for nothing.
-_NOT_SEARCHED = {"excel.mid", "excel.find", ">", ">=", "<", "<=", "and", "or", "not"}
-SEARCH_OPS: tuple[Op, ...] = tuple(
-    op for op in ALL_OPS
-    if op.name not in _NOT_SEARCHED and not (op.name == "ite" and op.return_type != STRING)
-    and not (op.name == "=" and op.arg_types == (INT, INT))
-)
+# ones another op already expresses at the same cost (`>` is `<` with its arguments swapped, and
+# `<=`/`>=` are `<` with the branches of the `ite` swapped; `excel.mid` and `excel.find` are
+# `str.substr`/`str.indexof` shifted by one) and the Boolean plumbing spreadsheet formulas rarely
+# need. Each dropped op multiplies enumeration for nothing. `<` stays: "the longer of", "more than
+# 15 characters" are conditions on lengths.
+_NOT_SEARCHED = {"excel.mid", "excel.find", ">", ">=", "<=", "and", "or", "not"}
+# Equality first among the predicates: when `(= a b)` and `(str.prefixof a b)` split the examples
+# alike, observational equivalence keeps the one built first, and spreadsheet conditions are
+# usually equalities (EXACT, IF(A1="x", ...)).
+_PREDICATE_ORDER = ("=", "<", "str.prefixof", "str.suffixof", "str.contains")
+SEARCH_OPS: tuple[Op, ...] = tuple(sorted(
+    (op for op in ALL_OPS
+     if op.name not in _NOT_SEARCHED and not (op.name == "ite" and op.return_type != STRING)
+     and not (op.name == "=" and op.arg_types == (INT, INT))),
+    key=lambda op: _PREDICATE_ORDER.index(op.name) if op.name in _PREDICATE_ORDER else -1))
 
 STRINGS = Dsl("strings", ALL_OPS, DEFAULT_CONSTANTS, GRAMMAR_FILE, partial(parse_program, ops=ALL_OPS),
               print_program, solution_printer=sygus_solution, search_ops=SEARCH_OPS)
