@@ -31,3 +31,19 @@ def test_text_added_to_several_outputs_is_a_constant_but_one_answer_is_not():
 def test_lengths_of_string_constants_are_offered_as_integers():
     found = extract_constants(examples(("x", "x, USA"), ("y", "y, USA")))
     assert Const(", USA", STRING) in found and Const(5, INT) in found
+
+
+def test_added_text_stops_where_copied_text_starts():
+    found = extract_constants([Example(("George Washington", "male"), "Mr. Washington"),
+                               Example(("Alan Turing", "male"), "Mr. Turing"),
+                               Example(("Grace Hopper", "female"), "Ms. Hopper")])
+    assert Const("Mr.", STRING) in found
+
+
+def test_repeated_outputs_are_offered_as_labels_even_when_seen_once():
+    found = extract_constants(examples(("43%", "In Progress"), ("0%", "Not Yet Started"),
+                                       ("52%", "In Progress"), ("100%", "Completed")))
+    for label in ("In Progress", "Not Yet Started", "Completed"):
+        assert Const(label, STRING) in found
+    # all outputs distinct: a one-off output is that example's answer, not a label
+    assert Const("J.S.", STRING) not in extract_constants(examples(("john smith", "J.S."), ("ann lee", "A.L.")))
