@@ -48,12 +48,13 @@ class ChainJoin:
     value_type: Type
     max_piece_cost: int = 4
     max_chain_cost: int = 24
-    min_steps: int = 5_000      # concatenations a call may try, at least; else as many as values kept
+    min_steps: int = 2_500      # concatenations a call may try, at least; else as many as values kept
     found: Program | None = field(default=None, init=False)
     _frontiers: dict[int, _Frontier] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self._rows = [self.algebra.row_of(s) for s in self.positive]
+        self._alive_tests = _nonzero_rows_tests(self._rows, self.algebra.width)
         self._start_rows = reduce(int.__or__, self._rows + [self.algebra.row_of(s) for s in self.negative], 0)
         self._goal = self.algebra.acceptance_goal(self.positive, self.negative)
         self._opened: set[int] = set()
@@ -106,7 +107,11 @@ class ChainJoin:
         return pieces
 
     def _alive(self, state: int) -> bool:
-        return all(state & row for row in self._rows)
+        """Does some position stay reachable from the start of every positive?"""
+        for rows, ones, carries in self._alive_tests:
+            if (state & rows) + ones & carries != carries:
+                return False
+        return True
 
     def _search(self, frontier: _Frontier, check_budget: Callable[[], None], max_steps: int) -> list[Program] | None:
         """Dijkstra over masked prefix values for up to about `max_steps` concatenations; the cheapest
@@ -139,3 +144,18 @@ class ChainJoin:
                 heapq.heappush(heap, (total, next(frontier.tie), after, extended))
         heap.clear()
         return frontier.answer
+
+
+def _nonzero_rows_tests(rows: Sequence[int], width: int) -> list[tuple[int, int, int]]:
+    """Tests that every one of `rows` (each a whole W-bit row of the layout) holds a bit of a
+    value, two big-int additions in all: a W-bit field plus 2^W - 1 carries into the bit above it
+    iff the field is non-zero. Rows go in two groups by the parity of their global row index, so
+    the bit above a row (the first bit of the next row) is never in its own group's rows."""
+    tests = []
+    for parity in (0, 1):
+        group = {row for row in rows if (row.bit_length() - width) // width % 2 == parity}
+        if group:
+            masks = sum(group)
+            carries = sum(1 << row.bit_length() for row in group)
+            tests.append((masks, masks, carries))
+    return tests

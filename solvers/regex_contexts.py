@@ -61,6 +61,12 @@ class _Node:
     complete: bool = False                                    # a viable context ends here
     children: list["_Node"] = field(default_factory=list)
     prune: int = 0        # bits that make every context through this node accept a negative
+    apply: Callable[[int], int] | None = None                 # the last step, on the value below
+    # Tests on the hole's value itself, before any step is computed: it may hold none of `forbid`
+    # (for some context through this node, one of those substrings alone accepts a negative) and
+    # must hold all of `need` (without any one of those, every context through here rejects a positive).
+    forbid: int = 0
+    need: int = 0
 
 
 @dataclass
@@ -89,7 +95,11 @@ class ContextJoin:
         self._must = algebra.mask_of(self.positive)
         self._must_not = algebra.mask_of(self.negative)
         self._everything = algebra.star(algebra.chars(ANY))   # `.*`: every span
-        self._atoms = substring_atoms(algebra)
+        # Only a negative's substrings can be forbidden and only a positive's needed: the rest
+        # leave each sample string's verdict as with the hole empty (or `.*`), which passed.
+        self._negative_atoms = substring_atoms(algebra, self.negative)
+        self._positive_atoms = substring_atoms(algebra, self.positive)
+        self._forbidden_cache: dict[tuple[Step, ...], int] = {}
         self._semantics: dict[str, Callable[..., int]] = {
             "union": int.__or__, "concat": algebra.concat, "star": algebra.star, "plus": algebra.plus,
             "optional": algebra.optional}
@@ -126,22 +136,23 @@ class ContextJoin:
             bound = self.found.size - cost if self.found is not None else self.max_context_cost + 1
             if bound <= 1 or value & root.prune:
                 continue
-            hit = self._descend(root, value, bound)
+            hit = self._descend(root, value, value, bound)
             if hit is not None:
                 self.found = Context(hit.steps, hit.cost).wrap(programs[index])
 
-    def _descend(self, node: _Node, value: int, bound: int) -> _Node | None:
-        """The cheapest context below `node` (cost < bound) that makes `value` meet the goal."""
+    def _descend(self, node: _Node, hole: int, value: int, bound: int) -> _Node | None:
+        """The cheapest context below `node` (cost < bound) that makes `hole` meet the goal;
+        `value` is the regex below `node` with `hole` in the hole."""
         best = None
         if node.complete and value & self._must == self._must and not value & self._must_not:
             best, bound = node, node.cost
         for child in node.children:
-            if child.cost >= bound:
+            if child.cost >= bound or hole & child.forbid or hole & child.need != child.need:
                 continue
-            after = self._step(child.steps[-1], value)
+            after = child.apply(value)
             if after & child.prune:
                 continue
-            hit = self._descend(child, after, bound)
+            hit = self._descend(child, hole, after, bound)
             if hit is not None:
                 best, bound = hit, hit.cost
         return best
@@ -151,6 +162,14 @@ class ContextJoin:
         if step.piece is None:
             return fn(value)
         return fn(step.piece_value, value) if step.piece_left else fn(value, step.piece_value)
+
+    def _function(self, step: Step) -> Callable[[int], int]:
+        """The step as a function of the value below, with the piece's share of a product done once."""
+        name = step.op.name
+        if name == "concat" and step.piece is not None:
+            return (self.algebra.times(step.piece_value) if step.piece_left
+                    else self.algebra.times_right(step.piece_value))
+        return functools.partial(self._step, step)
 
     def _apply(self, steps: Sequence[Step], value: int) -> int:
         for step in steps:
@@ -166,12 +185,17 @@ class ContextJoin:
             for depth in range(1, len(context.steps) + 1):
                 steps = context.steps[:depth]
                 if steps not in nodes:
-                    node = nodes[steps] = _Node(steps, sum(_step_cost(s) for s in steps))
+                    node = nodes[steps] = _Node(steps, sum(_step_cost(s) for s in steps), apply=self._function(steps[-1]))
                     nodes[steps[:-1]].children.append(node)
             nodes[context.steps].complete = True
+        whole = {c.steps: (self._forbidden(c.steps), self._needed(c.steps)) for c in contexts}
         for steps, node in nodes.items():
             masks = [self._forbidden(c.steps[len(steps):]) for c in contexts if c.steps[:len(steps)] == steps]
             node.prune = functools.reduce(int.__and__, masks) if masks else 0
+            through = [c for c in contexts if c.steps[:len(steps)] == steps]
+            if steps and through:
+                node.forbid = functools.reduce(int.__and__, (whole[c.steps][0] for c in through))
+                node.need = functools.reduce(int.__and__, (whole[c.steps][1] for c in through))
         for node in nodes.values():
             node.children.sort(key=lambda n: n.cost)
         return root
@@ -222,19 +246,35 @@ class ContextJoin:
         over, under = self._apply(context.steps, self._everything), self._apply(context.steps, 0)
         return over & self._must == self._must and not under & self._must_not
 
+    def _needed(self, steps: Sequence[Step]) -> int:
+        """The bits of the sample's substrings t such that the context around every substring but
+        t rejects a positive: a value without t can never fill the hole (monotonicity again)."""
+        needed, must, everything = 0, self._must, self._everything
+        for bit, atom in self._positive_atoms:
+            if self._apply(steps, everything & ~atom) & must != must:
+                needed |= bit
+        return needed
+
     def _forbidden(self, steps: Sequence[Step]) -> int:
         """The bits of the sample's substrings t such that the context around {t} alone accepts a
         negative. A regex's spans for t are all in or all out of its value, and every op is
         monotone, so a value holding one of these bits can never fill the hole."""
-        forbidden, must_not = 0, self._must_not
-        for bit, atom in self._atoms:
-            if self._apply(steps, atom) & must_not:
-                forbidden |= bit
+        steps = tuple(steps)
+        forbidden = self._forbidden_cache.get(steps)
+        if forbidden is None:
+            forbidden, must_not = 0, self._must_not
+            for bit, atom in self._negative_atoms:
+                if self._apply(steps, atom) & must_not:
+                    forbidden |= bit
+            self._forbidden_cache[steps] = forbidden
         return forbidden
 
 
-def substring_atoms(algebra: SpanAlgebra) -> list[tuple[int, int]]:
-    """(one bit, all spans) of every distinct substring of the sample, the empty string included."""
+def substring_atoms(algebra: SpanAlgebra, within: Sequence[str] | None = None) -> list[tuple[int, int]]:
+    """(one bit, all spans) of every distinct substring of the sample, the empty string included
+    (only the substrings of `within`'s strings when given)."""
+    keep = None if within is None else {t[i:j] for t in within for i in range(len(t) + 1)
+                                        for j in range(i, len(t) + 1)}
     width, spans = algebra.width, {}
     for block, text in enumerate(algebra.strings):
         offset = block * width * width
@@ -242,7 +282,7 @@ def substring_atoms(algebra: SpanAlgebra) -> list[tuple[int, int]]:
             for j in range(i, len(text) + 1):
                 bit = 1 << (offset + i * width + j)
                 spans[text[i:j]] = spans.get(text[i:j], 0) | bit
-    return [(algebra.bit_of(t), value) for t, value in spans.items()]
+    return [(algebra.bit_of(t), value) for t, value in spans.items() if keep is None or t in keep]
 
 
 def _step_cost(step: Step) -> int:

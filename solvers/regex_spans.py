@@ -7,8 +7,8 @@ regexes with equal values are interchangeable in every context (observational eq
 A string accepts iff (0, n) is in its relation.
 
 All strings' matrices live in one Python int (block b holds string b as W x W bits, row-major), so
-one big-int operation works on every string at once: the product is W shifted AND/ORs, not a loop
-over spans. Strings that occur inside longer sample strings get no block: their membership is the
+one big-int operation works on every string at once: the product is at most W shifted AND/ORs
+(one per substring length in the left factor), not a loop over spans. Strings that occur inside longer sample strings get no block: their membership is the
 bit of one occurrence (s[i:j] in L iff (i, j) is in the relation of the longer string).
 """
 from __future__ import annotations
@@ -42,6 +42,11 @@ class SpanAlgebra:
         self.identity = sum(1 << (o + i * w + i) for o, s in zip(offsets, self.strings) for i in range(len(s) + 1))
         self._offsets = offsets
         self._where = {s: (b, 0, len(s)) for b, s in enumerate(self.strings)}
+        self._rows = [self._row0 << (i * w) for i in range(w)]   # row i of every block
+        self._last_left: int | None = None
+        self._intermediates = [(k, k * w, column, (self.identity >> (k * w)) & self._row0)
+                               for k, column in enumerate(self._columns)][1:-1]
+        self._last_parts: list[tuple[int, int]] = []
 
     @staticmethod
     def for_sample(sample: Sequence[str]) -> "SpanAlgebra":
@@ -66,27 +71,82 @@ class SpanAlgebra:
     # -- operations -----------------------------------------------------------------------------
 
     def concat(self, left: int, right: int) -> int:
-        """Boolean matrix product of every block at once."""
-        w, row0, spread, full_row = self.width, self._row0, self._spread, self._full_row
+        """Boolean matrix product of every block at once, by diagonals of the left factor: for each
+        length d, the rows i where `left` holds (i, i+d) take row i+d of `right`, i.e. `right`
+        shifted up d rows (rows of the next block never get in: a span (i, i+d) lies inside its
+        string). The left factor's rows are kept for the next call: the engine and the joins
+        multiply one left factor by many right ones in a row."""
+        if left is self._last_left:
+            parts = self._last_parts
+        else:
+            parts = self.left_parts(left)
+            self._last_left, self._last_parts = left, parts
         out = 0
-        for j, column in enumerate(self._columns):
-            starts = left & column
-            if starts:
-                ends = (right >> (j * w)) & row0
-                if ends:
-                    out |= ((starts >> j) * full_row) & (ends * spread)
+        for shift, rows in parts:
+            out |= (right >> shift) & rows
         return out
 
+    def left_parts(self, left: int) -> list[tuple[int, int]]:
+        """(d rows' shift, the rows i holding (i, i+d) as whole rows of ones) for every length d
+        that `left` holds: all a left factor contributes to a product."""
+        w, full_row, column0 = self.width, self._full_row, self._columns[0]
+        by_length = 0                     # bit (i, d) when `left` holds (i, i+d)
+        for i, row in enumerate(self._rows):
+            if left & row:
+                by_length |= (left & row) >> i
+        parts = []
+        for d in range(w):
+            starts = (by_length >> d) & column0
+            if starts:
+                parts.append((d * w, starts * full_row))
+        return parts
+
+    def times(self, left: int) -> Callable[[int], int]:
+        """`right -> concat(left, right)` with the left factor's work done once."""
+        parts = self.left_parts(left)
+
+        def product(right: int) -> int:
+            out = 0
+            for shift, rows in parts:
+                out |= (right >> shift) & rows
+            return out
+        return product
+
+    def times_right(self, right: int) -> Callable[[int], int]:
+        """`left -> concat(left, right)` with the right factor's rows copied out once."""
+        w, row0, spread, full_row = self.width, self._row0, self._spread, self._full_row
+        parts = [(j, column, ends * spread) for j, column in enumerate(self._columns)
+                 if (ends := (right >> (j * w)) & row0)]
+
+        def product(left: int) -> int:
+            out = 0
+            for j, column, copied in parts:
+                starts = left & column
+                if starts:
+                    out |= ((starts >> j) * full_row) & copied
+            return out
+        return product
+
+    def _closure(self, relation: int) -> int:
+        """Transitive closure by Warshall's algorithm, one intermediate position k at a time for
+        every block and row at once (row k does not change while k is the intermediate). A k whose
+        row holds nothing past (k, k) adds nothing and is skipped (so are the first and last
+        positions, which never lead anywhere new)."""
+        row0, spread, full_row = self._row0, self._spread, self._full_row
+        for k, shift, column, diagonal in self._intermediates:
+            ends = (relation >> shift) & row0
+            if ends | diagonal != diagonal:
+                starts = relation & column
+                if starts:
+                    relation |= ((starts >> k) * full_row) & (ends * spread)
+        return relation
+
     def star(self, inner: int) -> int:
-        closure = inner | self.identity
-        while True:
-            squared = self.concat(closure, closure)
-            if squared == closure:
-                return closure
-            closure = squared
+        return self._closure(inner | self.identity)
 
     def plus(self, inner: int) -> int:
-        return self.concat(inner, self.star(inner))
+        """r+: paths of one or more r-steps, the closure without the identity added."""
+        return self._closure(inner)
 
     def optional(self, inner: int) -> int:
         return inner | self.identity

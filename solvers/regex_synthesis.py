@@ -140,9 +140,21 @@ def wrong_examples(program: Program, examples: Sequence[Example]) -> list[int]:
     return [i for i, e in enumerate(examples) if matches(term, e.inputs[0]) != e.output]
 
 
+class _Refuted(Exception):
+    """A join's answer on the sample that the derivative matcher finds wrong on other examples:
+    the round ends at once (improving it would be wasted work) and the driver adds those examples."""
+
+    def __init__(self, program: Program, values: int) -> None:
+        super().__init__()
+        self.program, self.values = program, values
+
+
 def search_regex(task: Task, sample: Sequence[Example], vocabulary: RegexVocabulary, config: SearchConfig,
-                 guide: Guide | None = None) -> tuple[SearchOutcome, Program | None]:
-    """One bottom-up search on `sample`; returns the engine's outcome and the AST of its answer."""
+                 guide: Guide | None = None,
+                 examples: Sequence[Example] = ()) -> tuple[SearchOutcome, Program | None]:
+    """One bottom-up search on `sample`; returns the engine's outcome and the AST of its answer.
+    A join's answer that misclassifies one of `examples` ends the search at once."""
+    started = time.monotonic()
     strings = [e.inputs[0] for e in sample]
     algebra = SpanAlgebra.for_sample(strings)
     search_ops = _search_ops(algebra, vocabulary)
@@ -154,11 +166,19 @@ def search_regex(task: Task, sample: Sequence[Example], vocabulary: RegexVocabul
     by_name = {op.name: op for op in search_ops.ops}
     joins = (ChainJoin(algebra, positive, negative, by_name["concat"], SPANS),
              ContextJoin(algebra, positive, negative, by_name, SPANS))
+    hook = _cheapest_of(joins)
+    if examples:
+        hook = _refuting(hook, search_ops, examples)
     engine = BottomUpSearch(search_ops.ops, [], replace(config, unify=False, join_concatenations=False,
                                                            improve_factor=IMPROVE_FACTOR),
-                            guide, goal=lambda vector: goal(vector[0]), level_hook=_cheapest_of(joins),
+                            guide, goal=lambda vector: goal(vector[0]), level_hook=hook,
                             child_filter=normal_form)
-    outcome = engine.run(search_task)
+    try:
+        outcome = engine.run(search_task)
+    except _Refuted as refuted:
+        # Candidates are not counted past the engine; the values it kept are a lower bound.
+        stats = SearchStats(refuted.values, refuted.values, time.monotonic() - started)
+        outcome = SearchOutcome(Status.SOLVED, refuted.program, stats)
     regex = search_ops.to_regex(outcome.program) if outcome.program is not None else None
     return outcome, regex
 
@@ -169,6 +189,20 @@ def _cheapest_of(joins: Sequence[LevelHook]) -> LevelHook:
         found = [program for join in joins if (program := join(pool, level, check_budget)) is not None]
         return min(found, key=lambda p: p.size, default=None)
     return hook
+
+
+def _refuting(hook: LevelHook, search_ops: _SearchOps, examples: Sequence[Example]) -> LevelHook:
+    """`hook`, raising `_Refuted` when its answer misclassifies one of `examples`."""
+    right: set[Program] = set()
+
+    def checked(pool: ValuePool, level: int, check_budget: Callable[[], None]) -> Program | None:
+        program = hook(pool, level, check_budget)
+        if program is not None and program not in right:
+            if wrong_examples(search_ops.to_regex(program), examples):
+                raise _Refuted(program, pool.size)
+            right.add(program)   # right on every example: checked once
+        return program
+    return checked
 
 
 def synthesize_regex_task(task: Task, options: SynthesisOptions = SynthesisOptions(),
@@ -211,7 +245,7 @@ def synthesize_regex_task(task: Task, options: SynthesisOptions = SynthesisOptio
         if remaining <= 0:
             return Result(task.name, Status.TIMEOUT, stats=total, message="time limit reached")
         outcome, regex = search_regex(task, [examples[i] for i in chosen], vocabulary,
-                                      replace(config, timeout=remaining), guide)
+                                      replace(config, timeout=remaining), guide, examples)
         stats = outcome.stats
         total = SearchStats(total.candidates + stats.candidates, total.values_kept + stats.values_kept,
                             time.monotonic() - started, max(total.peak_memory_mb, stats.peak_memory_mb),

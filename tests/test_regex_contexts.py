@@ -54,3 +54,61 @@ def test_a_hole_value_completes_the_context_and_the_answer_is_checked():
     regex = search_ops.to_regex(found)
     assert to_everyday(regex) == "(1|000)*" and regex.size == 8
     assert all(accepts(regex, s) for s in POSITIVE) and not any(accepts(regex, s) for s in NEGATIVE)
+
+
+def test_alive_test_by_carries_agrees_with_row_by_row():
+    import random
+    from solvers.regex_chains import ChainJoin
+    algebra = SpanAlgebra.for_sample(POSITIVE + NEGATIVE)
+    join = ChainJoin(algebra, POSITIVE, NEGATIVE, None, None)
+    rng = random.Random(0)
+    everything = (1 << (len(algebra.strings) * algebra.width ** 2)) - 1
+    for _ in range(2000):
+        state = rng.getrandbits(everything.bit_length()) & rng.getrandbits(everything.bit_length())
+        state &= rng.getrandbits(everything.bit_length())
+        assert join._alive(state) == all(state & row for row in join._rows)
+    assert join._alive(everything) and not join._alive(0)
+
+
+def _random_values(algebra, count, seed=1):
+    """Span matrices of random regexes over 0, 1, eps (union, concat, star, optional)."""
+    import random
+    rng = random.Random(seed)
+    values = [algebra.chars(CharSet.of("0")), algebra.chars(CharSet.of("1")), algebra.identity]
+    while len(values) < count:
+        a, b = rng.choice(values), rng.choice(values)
+        pick = rng.random()
+        values.append(algebra.concat(a, b) if pick < 0.4 else a | b if pick < 0.7
+                      else algebra.star(a) if pick < 0.85 else algebra.optional(a))
+    return values
+
+
+def test_needed_and_forbidden_substrings_never_reject_a_value_that_fits():
+    # A value without a needed substring, or with a forbidden one, never completes the context;
+    # and only a positive's substrings can be needed, only a negative's forbidden.
+    algebra, search_ops, by_name, pool = _setup()
+    join = ContextJoin(algebra, POSITIVE, NEGATIVE, by_name, SPANS)
+    contexts = join._build_contexts(pool)
+    zero = algebra.chars(CharSet.of("0"))
+    three_zeros = algebra.concat(zero, algebra.concat(zero, zero))
+    values = _random_values(algebra, 400) + [three_zeros, three_zeros | algebra.identity]
+    goal = algebra.acceptance_goal(POSITIVE, NEGATIVE)
+    positive_bits = {algebra.bit_of(s[i:j]) for s in POSITIVE for i in range(len(s) + 1) for j in range(i, len(s) + 1)}
+    negative_bits = {algebra.bit_of(s[i:j]) for s in NEGATIVE for i in range(len(s) + 1) for j in range(i, len(s) + 1)}
+    fits = 0
+    for context in contexts:   # (1|_)* with 000 in the hole fits
+        needed, forbidden = join._needed(context.steps), join._forbidden(context.steps)
+        assert all(1 << b in positive_bits for b in range(needed.bit_length()) if needed >> b & 1)
+        assert all(1 << b in negative_bits for b in range(forbidden.bit_length()) if forbidden >> b & 1)
+        for value in values:
+            if goal(join._apply(context.steps, value)):
+                fits += 1
+                assert value & needed == needed and not value & forbidden
+    assert fits > 0
+    assert any(join._needed(c.steps) for c in contexts) and any(join._forbidden(c.steps) for c in contexts)
+
+
+def test_atoms_can_be_limited_to_some_strings():
+    algebra = SpanAlgebra.for_sample(["0110", "01"])
+    atoms = dict(substring_atoms(algebra, ["01"]))
+    assert set(atoms) == {algebra.bit_of(t) for t in ("", "0", "1", "01")}

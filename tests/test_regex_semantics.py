@@ -84,3 +84,35 @@ def test_z3_classification_checks_both_sides():
 def test_charset_membership():
     assert "q" in CharSet.of([("a", "z")]) and "Q" not in CharSet.of([("a", "z")])
     assert "5" not in CharSet.of([("0", "9")], negated=True)
+
+
+def direct_matrix(regex: Program, algebra: SpanAlgebra) -> int:
+    """Every span of every block, decided one by one by the derivative matcher."""
+    width, value = algebra.width, 0
+    for block, text in enumerate(algebra.strings):
+        for i in range(len(text) + 1):
+            for j in range(i, len(text) + 1):
+                if accepts(regex, text[i:j]):
+                    value |= 1 << (block * width * width + i * width + j)
+    return value
+
+
+@settings(max_examples=150, deadline=None)
+@given(regexes(everyday_leaves), short_strings)
+def test_span_matrices_are_exact_on_every_span(regex, strings):
+    # Every span of every block (not only one occurrence of each substring), and no bit outside
+    # the spans: the diagonal product and Warshall's closure must not leak between blocks or rows.
+    algebra = SpanAlgebra.for_sample(strings)
+    assert spans_value(regex, algebra) == direct_matrix(regex, algebra), to_everyday(regex)
+
+
+@settings(max_examples=100, deadline=None)
+@given(regexes(everyday_leaves), regexes(everyday_leaves), short_strings)
+def test_curried_products_agree_with_concat(first, second, strings):
+    algebra = SpanAlgebra.for_sample(strings)
+    left, right = spans_value(first, algebra), spans_value(second, algebra)
+    product = algebra.concat(left, right)
+    assert algebra.times(left)(right) == product
+    assert algebra.times_right(right)(left) == product
+    assert algebra.concat(left, right) == product      # again, from the kept left factor
+    assert algebra.plus(left) == algebra.concat(left, algebra.star(left))

@@ -162,3 +162,26 @@ def test_cli_score_compares_answers_with_the_ground_truth(tmp_path):
     assert counts["answered"] == 2 and counts["with_truth"] == 2 and counts["truth_fits_examples"] == 2
     assert counts["equivalent"] == 1     # the phone template; two strings do not pin down a+b
     assert "loose" in scored.stdout
+
+
+def test_a_join_answer_wrong_on_other_examples_ends_the_round():
+    import pytest
+    from dsl.core import Example
+    from dsl.regex.charset import CharSet
+    from solvers.regex_spans import SpanAlgebra
+    from solvers.regex_synthesis import RegexVocabulary, _Refuted, _refuting, _search_ops
+    from dsl.core import Program
+    algebra = SpanAlgebra.for_sample(["01", "0"])
+    search_ops = _search_ops(algebra, RegexVocabulary(tuple(CharSet.of(c) for c in "01")))
+    by_name = {op.name: op for op in search_ops.ops}
+    zero_one = Program(by_name["concat"], (Program(by_name["chars:0"]), Program(by_name["chars:1"])))
+    examples = [Example(("01",), True), Example(("0",), False), Example(("001",), True)]
+
+    class Pool:
+        size = 7
+    hook = _refuting(lambda pool, level, check: zero_one, search_ops, examples)
+    with pytest.raises(_Refuted) as refuted:          # 01 rejects the positive 001
+        hook(Pool(), 3, lambda: None)
+    assert refuted.value.program == zero_one and refuted.value.values == 7
+    right = _refuting(lambda pool, level, check: zero_one, search_ops, examples[:2])
+    assert right(Pool(), 3, lambda: None) == zero_one and right(Pool(), 4, lambda: None) == zero_one
