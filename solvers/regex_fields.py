@@ -7,16 +7,18 @@ tried field by field: each field becomes the narrowest character class that hold
 with the range of lengths seen (`\\d{2}`, `[A-Z]{1,3}`), or a literal when every positive agrees.
 The template is kept only when it also rejects every negative; otherwise `solvers.regex_numeric`
 refines its parts (numeric bounds, the values seen) and, failing that, enumeration takes over.
+A template that rejects every negative is then widened where the negatives allow it
+(`generalized_template`): a field whose lengths vary in the examples rarely has a real upper bound.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import reduce
-from typing import Sequence
+from typing import Callable, Sequence
 
 from dsl.core import Program
 from dsl.regex.charset import DIGIT, WORD, CharSet
-from dsl.regex.ops import CONCAT, RepeatOp, apply, char_set, leaf, repeat
+from dsl.regex.ops import CONCAT, PLUS, RepeatOp, apply, char_set, leaf, repeat
 
 # Narrowest first: a field gets the first class that holds every character it shows.
 FIELD_CLASSES: tuple[CharSet, ...] = (
@@ -139,3 +141,30 @@ def field_template(positive: Sequence[str]) -> Program | None:
     """The field-by-field regex of the positives, or None when they do not share their separators."""
     parts = field_parts(positive)
     return None if parts is None else concatenation([piece for part in parts for piece in part.pieces])
+
+
+def _unbounded(piece: Program) -> Program | None:
+    """`c{lo,hi}` with lo < hi (lengths that vary in the examples) as `c+`, else None."""
+    head = piece.head
+    if isinstance(head, RepeatOp) and head.lo >= 1 and (head.hi is None or head.hi > head.lo):
+        return apply(PLUS, piece.children[0])
+    return None
+
+
+def generalized_template(positive: Sequence[str], rejects: Callable[[Program], bool]) -> Program | None:
+    """The field template with each field of varying length widened to `c+` wherever the wider
+    regex still rejects every negative (`rejects`), left to right; None as for `field_template`.
+
+    Seen lengths are a sample: `\\d{1,5}` from five prices is almost never meant, `\\d+` often is,
+    and a negative such as a too-long code keeps the bound (the widening is then refused)."""
+    parts = field_parts(positive)
+    if parts is None:
+        return None
+    pieces = [piece for part in parts for piece in part.pieces]
+    for index, piece in enumerate(pieces):
+        wider = _unbounded(piece)
+        if wider is not None:
+            trial = [*pieces[:index], wider, *pieces[index + 1:]]
+            if rejects(concatenation(trial)):
+                pieces = trial
+    return concatenation(pieces)

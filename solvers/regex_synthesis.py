@@ -24,7 +24,7 @@ from solvers.guide import Guide
 from solvers.regex_chains import ChainJoin
 from solvers.regex_contexts import ContextJoin
 from solvers.regex_checking import z3_classifies
-from solvers.regex_fields import field_template
+from solvers.regex_fields import field_template, generalized_template
 from solvers.regex_numeric import bounded_field_template
 from solvers.regex_spans import SpanAlgebra
 from solvers.result import Result, SearchStats, Status
@@ -232,9 +232,12 @@ def synthesize_regex_task(task: Task, options: SynthesisOptions = SynthesisOptio
     vocabulary = RegexVocabulary.for_task(task)
     if vocabulary.counts:
         positive = [e.inputs[0] for e in examples if e.output]
+        negatives = [e for e in examples if not e.output]
         template = field_template(positive)
         if template is not None and wrong_examples(template, examples):   # numeric bounds (day <= 31)?
-            template = bounded_field_template(positive, [e.inputs[0] for e in examples if not e.output])
+            template = bounded_field_template(positive, [e.inputs[0] for e in negatives])
+        elif template is not None:   # widen varying lengths where no negative objects
+            template = generalized_template(positive, lambda regex: not wrong_examples(regex, negatives))
         if template is not None and not wrong_examples(template, examples):
             return _checked(task, template, SearchStats(seconds=time.monotonic() - started), options.verify_with_z3)
     config = options.config

@@ -108,6 +108,37 @@ def test_cli_equiv_reports_a_witness_and_exit_status():
     assert bad.returncode == 2 and "column 4" in bad.stderr and "Traceback" not in bad.stderr
 
 
+# Sizes (our node count) of AlphaRegex's own answers, from running the OCaml tool on each file
+# (docs/regex.md, "Side by side with AlphaRegex itself"): ours must never be larger.
+ALPHAREGEX_ANSWER_SIZES = {
+    "no10_alternating": 10,
+    "no11_0_followed_by_atleast_one_1": 5,
+    "no12_n_is_ge_3_m_is_even": 13,
+    "no13_atmost_2zeros": 14,
+    "no14_start_cond": 16,
+    "no15_except_0_and_1": 12,
+    "no16_not_end_with_01": 16,
+    "no17_atleastone0_atmostone1": 14,
+    "no18_0110": 10,
+    "no19_not_contain_substring_100": 10,
+    "no1_start_with_0": 6,
+    "no20_odd_pos_is_1": 9,
+    "no21_exactly_00_once": 15,
+    "no22_atleast2_and_not_end_with_10": 21,
+    "no23_even_0s_and_followed_by_atleast_one_1": 13,
+    "no24_00_before_11": 13,
+    "no25_atmost_one_pair_of_11": 17,
+    "no2_end_with_01": 8,
+    "no3_substring_0101": 17,
+    "no4_begin_1_end_0": 8,
+    "no5_length_at_least3_and_third_0": 14,
+    "no6_len_is_3_mul": 12,
+    "no7_zeros_divisible_by_3": 14,
+    "no8_even_zeros": 9,
+    "no9_5th1": 22,
+}
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not ALPHAREGEX.is_dir(), reason="AlphaRegex benchmarks not checked out")
 @pytest.mark.parametrize("name", sorted(p.name for p in ALPHAREGEX.glob("no*")) if ALPHAREGEX.is_dir() else [])
@@ -116,6 +147,7 @@ def test_every_alpharegex_benchmark_is_solved_and_verified(name):
     task = load_regex_tasks(ALPHAREGEX / name)[0]
     result = solve(task, timeout=120)
     assert result.status is Status.SOLVED and result.verified, result.message
+    assert result.program.size <= ALPHAREGEX_ANSWER_SIZES[name], result.program_text
 
 
 def test_form_fields_are_described_class_by_class():
@@ -185,3 +217,17 @@ def test_a_join_answer_wrong_on_other_examples_ends_the_round():
     assert refuted.value.program == zero_one and refuted.value.values == 7
     right = _refuting(lambda pool, level, check: zero_one, search_ops, examples[:2])
     assert right(Pool(), 3, lambda: None) == zero_one and right(Pool(), 4, lambda: None) == zero_one
+
+
+def test_fields_of_varying_length_are_widened_only_where_no_negative_objects():
+    from solvers.regex_fields import generalized_template
+    from dsl.regex import to_everyday
+
+    negatives = ["12.345", "abc.12", "1.2"]
+    rejects = lambda regex: not any(accepts(regex, n) for n in negatives)  # noqa: E731
+    # Prices: the integer part's lengths vary (widened), the cents are always two digits (kept).
+    assert to_everyday(generalized_template(["1.99", "12345.00", "42.50"], rejects)) == r"\d+\.\d{2}"
+    # A negative with a long first field keeps its bound.
+    long_first = lambda regex: rejects(regex) and not accepts(regex, "123456.00")  # noqa: E731
+    assert to_everyday(generalized_template(["1.99", "12345.00"], long_first)) == r"\d{1,5}\.\d{2}"
+    assert generalized_template(["12/05", "12-05"], rejects) is None
