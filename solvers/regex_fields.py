@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 
 from dsl.core import Program
 from dsl.regex.charset import DIGIT, WORD, CharSet
-from dsl.regex.ops import CONCAT, PLUS, RepeatOp, apply, char_set, leaf, repeat
+from dsl.regex.ops import CONCAT, OPTIONAL, PLUS, UNION, RepeatOp, apply, char_set, leaf, repeat
 
 # Narrowest first: a field gets the first class that holds every character it shows.
 FIELD_CLASSES: tuple[CharSet, ...] = (
@@ -85,14 +85,34 @@ def _runs(text: str) -> list[str]:
     return runs
 
 
-def _field(values: Sequence[str]) -> list[FieldPart] | None:
+def _common_prefix(values: Sequence[str]) -> str:
+    first, last = min(values), max(values)
+    length = next((i for i, (a, b) in enumerate(zip(first, last)) if a != b), min(len(first), len(last)))
+    return first[:length]
+
+
+# How `_field` describes a field whose values differ: "plain" (runs, else one class), or one of the
+# refinements tried when the plain template accepts a negative.
+STYLES = ("plain", "prefix", "columns", "shapes")
+MAX_SHAPES = 3     # a "shapes" field is a union of at most this many run shapes
+
+
+def _field(values: Sequence[str], style: str = "plain") -> list[FieldPart] | None:
     """The parts of one field, or None when no class fits (or a field is sometimes empty).
     A field whose values all show the same sequence of digit/capital/small-letter runs is
-    described run by run (`[A-Z]{3}[0-9]{3}[A-Z]`)."""
+    described run by run (`[A-Z]{3}[0-9]{3}[A-Z]`). Refinements: "prefix" keeps text every value
+    starts with literally (`0x[0-9a-f]+`); "columns" describes values of one length column by
+    column (`\\d{2}[A-Z]{5}\\d{4}[A-Z][0-9A-Z]Z[0-9A-Z]`); "shapes" joins the run shapes seen
+    (`(\\d{2}|[A-Z]{2})`)."""
     if len(set(values)) == 1:
         return _literal(values[0], len(values))
     if any(not v for v in values):
         return None
+    if style == "prefix":
+        prefix = _common_prefix(values)
+        if prefix:
+            rest = _field([v[len(prefix):] for v in values])
+            return None if rest is None else _literal(prefix, len(values)) + rest
     runs = [_runs(v) for v in values]
     shapes = {tuple(_kind(r[0]) for r in rs) for rs in runs}
     if len(shapes) == 1 and len(runs[0]) > 1:
@@ -103,8 +123,12 @@ def _field(values: Sequence[str]) -> list[FieldPart] | None:
                 return None
             parts += part
         return parts
+    if style == "columns" and len({len(v) for v in values}) == 1:
+        return _columns(values)
+    if style == "shapes" and 1 < len(shapes) <= MAX_SHAPES:
+        return _shape_union(values, runs)
     chars = {c for v in values for c in v}
-    charset = next((cs for cs in FIELD_CLASSES if all(c in cs for c in chars)), None)
+    charset = _narrowest(chars)
     if charset is None:
         return None
     lo, hi = min(map(len, values)), max(map(len, values))
@@ -112,9 +136,47 @@ def _field(values: Sequence[str]) -> list[FieldPart] | None:
     return [FieldPart((piece,), tuple(values))]
 
 
-def field_parts(positive: Sequence[str]) -> list[FieldPart] | None:
+def _narrowest(chars: set[str]) -> CharSet | None:
+    return next((cs for cs in FIELD_CLASSES if all(c in cs for c in chars)), None)
+
+
+def _columns(values: Sequence[str]) -> list[FieldPart] | None:
+    """Values of one length, one class (or literal) a column, equal neighbours merged into `c{k}`."""
+    columns: list[CharSet] = []
+    for index in range(len(values[0])):
+        chars = {v[index] for v in values}
+        charset = CharSet.of(chars.pop()) if len(chars) == 1 else _narrowest(chars)
+        if charset is None:
+            return None
+        columns.append(charset)
+    pieces: list[Program] = []
+    start = 0
+    for index in range(1, len(columns) + 1):
+        if index == len(columns) or columns[index] != columns[start]:
+            count = index - start
+            pieces.append(leaf(columns[start]) if count == 1 else apply(repeat(count, count), leaf(columns[start])))
+            start = index
+    return [FieldPart(tuple(pieces), tuple(values))]
+
+
+def _shape_union(values: Sequence[str], runs: Sequence[list[str]]) -> list[FieldPart] | None:
+    """One plain description per run shape seen, joined by union."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for value, value_runs in zip(values, runs):
+        groups.setdefault(tuple(_kind(r[0]) for r in value_runs), []).append(value)
+    branches = []
+    for group in groups.values():
+        parts = _field(group)
+        if parts is None:
+            return None
+        branches.append(concatenation([piece for part in parts for piece in part.pieces]))
+    union = reduce(lambda right, left: apply(UNION, left, right), reversed(branches[:-1]), branches[-1])
+    return [FieldPart((union,), tuple(values))]
+
+
+def field_parts(positive: Sequence[str], style: str = "plain") -> list[FieldPart] | None:
     """The template's parts in order (fields, runs and separators), or None when the positives do
-    not share their separators or some field fits no class."""
+    not share their separators or some field fits no class. `style`: see `_field`."""
     if not positive:
         return None
     splits = [_split(p) for p in positive]
@@ -123,7 +185,7 @@ def field_parts(positive: Sequence[str]) -> list[FieldPart] | None:
         return None
     parts: list[FieldPart] = []
     for index in range(len(separators) + 1):
-        field = _field([fields[index] for fields, _ in splits])
+        field = _field([fields[index] for fields, _ in splits], style)
         if field is None:
             return None
         parts += field
@@ -137,9 +199,9 @@ def concatenation(pieces: Sequence[Program]) -> Program:
     return reduce(lambda right, left: apply(CONCAT, left, right), reversed(pieces[:-1]), pieces[-1])
 
 
-def field_template(positive: Sequence[str]) -> Program | None:
+def field_template(positive: Sequence[str], style: str = "plain") -> Program | None:
     """The field-by-field regex of the positives, or None when they do not share their separators."""
-    parts = field_parts(positive)
+    parts = field_parts(positive, style)
     return None if parts is None else concatenation([piece for part in parts for piece in part.pieces])
 
 
@@ -151,16 +213,23 @@ def _unbounded(piece: Program) -> Program | None:
     return None
 
 
-def generalized_template(positive: Sequence[str], rejects: Callable[[Program], bool]) -> Program | None:
-    """The field template with each field of varying length widened to `c+` wherever the wider
-    regex still rejects every negative (`rejects`), left to right; None as for `field_template`.
+def generalized_template(positive: Sequence[str], rejects: Callable[[Program], bool],
+                         style: str = "plain") -> Program | None:
+    """The field template with each field of varying length widened (`widened`); None as for
+    `field_template`."""
+    parts = field_parts(positive, style)
+    if parts is None:
+        return None
+    return widened([piece for part in parts for piece in part.pieces], rejects)
+
+
+def widened(pieces: Sequence[Program], rejects: Callable[[Program], bool]) -> Program:
+    """The concatenation of `pieces` with each field of varying length widened to `c+` wherever
+    the wider regex still rejects every negative (`rejects`), left to right.
 
     Seen lengths are a sample: `\\d{1,5}` from five prices is almost never meant, `\\d+` often is,
     and a negative such as a too-long code keeps the bound (the widening is then refused)."""
-    parts = field_parts(positive)
-    if parts is None:
-        return None
-    pieces = [piece for part in parts for piece in part.pieces]
+    pieces = list(pieces)
     for index, piece in enumerate(pieces):
         wider = _unbounded(piece)
         if wider is not None:
@@ -168,3 +237,33 @@ def generalized_template(positive: Sequence[str], rejects: Callable[[Program], b
             if rejects(concatenation(trial)):
                 pieces = trial
     return concatenation(pieces)
+
+
+def optional_tail_pieces(positive: Sequence[str]) -> list[Program] | None:
+    """Pieces for positives of two shapes, one the other cut short at a separator (`$3`,
+    `$8.89`): the fields all share, then the rest, from the longer ones, as one optional group
+    (`\\$\\d{1,4}(\\.\\d{2})?`). None for any other mix of separators."""
+    splits = [_split(p) for p in positive]
+    shapes = sorted({tuple(separators) for _, separators in splits}, key=len)
+    if len(shapes) != 2 or shapes[1][:len(shapes[0])] != shapes[0]:
+        return None
+    short, full = shapes
+    head: list[Program] = []
+    for index in range(len(short) + 1):
+        field = _field([fields[index] for fields, _ in splits])
+        if field is None:
+            return None
+        head += [piece for part in field for piece in part.pieces]
+        if index < len(short):
+            head.append(leaf(CharSet.of(short[index])))
+    longer = [fields for fields, separators in splits if len(separators) == len(full)]
+    tail: list[Program] = []
+    for index in range(len(short) + 1, len(full) + 1):
+        tail.append(leaf(CharSet.of(full[index - 1])))
+        field = _field([fields[index] for fields in longer])
+        if field is None:
+            return None
+        tail += [piece for part in field for piece in part.pieces]
+    if not head:
+        return None
+    return [*head, apply(OPTIONAL, concatenation(tail))]

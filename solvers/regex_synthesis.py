@@ -24,7 +24,7 @@ from solvers.guide import Guide
 from solvers.regex_chains import ChainJoin
 from solvers.regex_contexts import ContextJoin
 from solvers.regex_checking import z3_classifies
-from solvers.regex_fields import field_template, generalized_template
+from solvers.regex_fields import STYLES, field_template, generalized_template, optional_tail_pieces, widened
 from solvers.regex_numeric import bounded_field_template
 from solvers.regex_spans import SpanAlgebra
 from solvers.result import Result, SearchStats, Status
@@ -232,13 +232,8 @@ def synthesize_regex_task(task: Task, options: SynthesisOptions = SynthesisOptio
     vocabulary = RegexVocabulary.for_task(task)
     if vocabulary.counts:
         positive = [e.inputs[0] for e in examples if e.output]
-        negatives = [e for e in examples if not e.output]
-        template = field_template(positive)
-        if template is not None and wrong_examples(template, examples):   # numeric bounds (day <= 31)?
-            template = bounded_field_template(positive, [e.inputs[0] for e in negatives])
-        elif template is not None:   # widen varying lengths where no negative objects
-            template = generalized_template(positive, lambda regex: not wrong_examples(regex, negatives))
-        if template is not None and not wrong_examples(template, examples):
+        template = _form_template(positive, examples)
+        if template is not None:
             return _checked(task, template, SearchStats(seconds=time.monotonic() - started), options.verify_with_z3)
     config = options.config
     chosen = _initial_sample(examples, options.subset_size)
@@ -259,6 +254,34 @@ def synthesize_regex_task(task: Task, options: SynthesisOptions = SynthesisOptio
         if not wrong:
             return _checked(task, regex, total, options.verify_with_z3)
         chosen = sorted(set(chosen) | set(wrong[:max(2, len(chosen) // 2)]))
+
+
+def _form_template(positive: Sequence[str], examples: Sequence[Example]) -> Program | None:
+    """A field-by-field regex that classifies every example, or None: the plain template widened
+    where no negative objects, else with numeric bounds (day <= 31), else with the text every value
+    of a field starts with kept literally (`0x` in `0x[0-9a-f]+`), else column by column, else as
+    a union of the run shapes seen (see `solvers.regex_fields._field`); for positives of two shapes, one
+    cut short at a separator, the longer shape's rest is optional (`\\$\\d+(\\.\\d{2})?`)."""
+    negatives = [e for e in examples if not e.output]
+
+    def rejects(regex: Program) -> bool:
+        return not wrong_examples(regex, negatives)
+
+    template = field_template(positive)
+    if template is None:
+        pieces = optional_tail_pieces(positive)
+        shortened = None if pieces is None else widened(pieces, rejects)
+        return shortened if shortened is not None and not wrong_examples(shortened, examples) else None
+    if rejects(template):
+        return generalized_template(positive, rejects)
+    bounded = bounded_field_template(positive, [e.inputs[0] for e in negatives])
+    if bounded is not None and not wrong_examples(bounded, examples):
+        return bounded
+    for style in STYLES[1:]:
+        refined = field_template(positive, style)
+        if refined is not None and not wrong_examples(refined, examples):
+            return generalized_template(positive, rejects, style)
+    return None
 
 
 def _checked(task: Task, regex: Program, stats: SearchStats, verify_with_z3: bool) -> Result:

@@ -45,6 +45,15 @@ def test_forest_conditional_negatives_are_negatives_and_tests():
     assert date.source.startswith("forest-gt: ([0-9][0-9])/")
     hexa = {e.inputs[0] for e in tasks["hexa"].examples if e.output}
     assert "0x69" in hexa and not any(", " in s for s in hexa)     # `string, capture` lines
+    # Empty lines are layout, as in FOREST's own reader, never the empty string as an example.
+    assert not any(e.inputs[0] == "" for t in tasks.values() for e in t.examples)
+
+
+def test_forest_empty_lines_are_not_examples(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("t\n++\n12\n\n345\n--\n\nab\n")
+    (task,) = load_regex_tasks(path)
+    assert [(e.inputs[0], e.output) for e in task.examples] == [("12", True), ("345", True), ("ab", False)]
 
 
 def test_jsonl_tasks_with_alphabet_and_tests(tmp_path):

@@ -231,3 +231,33 @@ def test_fields_of_varying_length_are_widened_only_where_no_negative_objects():
     long_first = lambda regex: rejects(regex) and not accepts(regex, "123456.00")  # noqa: E731
     assert to_everyday(generalized_template(["1.99", "12345.00"], long_first)) == r"\d{1,5}\.\d{2}"
     assert generalized_template(["12/05", "12-05"], rejects) is None
+
+
+def test_a_shared_literal_prefix_is_kept_when_the_plain_template_accepts_a_negative():
+    task = regex_task("hex", ["0x1f", "0xabc0", "0x9", "0x7d2"], ["1f", "x9", "0xg1", "1x20"])
+    result = solve(task)
+    assert result.program_text == r"0x[0-9a-f]+" and result.verified
+
+
+def test_a_shorter_shape_makes_the_rest_of_the_longer_one_optional():
+    task = regex_task("dollars", ["$3", "$13", "$8.89", "$1999.99", "$0.99"],
+                      ["$8.908", "$12.0", "$78.", "43.45", "12"])
+    result = solve(task)
+    assert result.program_text == r"\$\d+(\.\d{2})?" and result.verified
+    from solvers.regex_fields import optional_tail_pieces
+    assert optional_tail_pieces(["a-b", "a.b"]) is None        # neither shape extends the other
+
+
+def test_fixed_length_codes_are_described_column_by_column_when_one_class_is_too_wide():
+    positive = ["39TNQLE1593M2ZD", "92XRKAV0788AIZ6", "91QFAHI2853KUZ3", "18GXOPI9634J5Z2", "38FFFIS1772TMZR"]
+    task = regex_task("gst", positive, ["3BFFFIS1772TMZR", "672IZPZ3186U7ZF", "87FAEIZ1B88YDZH"])
+    result = solve(task)
+    assert result.program_text == r"\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z]" and result.verified
+
+
+def test_fields_of_several_run_shapes_become_a_union_of_them():
+    positive = ["11-DH-75", "35-NI-10", "RU-03-10", "79-72-YN", "AB-CD-12", "12-34-AB"]
+    task = regex_task("plate", positive, ["V2-64-YE", "97-M5-92", "564-ZJ-90"])
+    result = solve(task)
+    assert accepts(result.program, "XY-12-AB") and not accepts(result.program, "X1-12-AB")
+    assert result.verified and "|" in result.program_text

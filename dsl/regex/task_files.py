@@ -98,6 +98,8 @@ def _load_sections(path: Path) -> Task:
                                  path=str(path), line=number)
         if current is None:
             continue  # description
+        if forest and not line:
+            continue  # FOREST's own reader skips empty lines: they are layout, not the empty string
         if not forest:
             line = line.strip()
             if not line:
