@@ -8,7 +8,7 @@ with the range of lengths seen (`\\d{2}`, `[A-Z]{1,3}`), or a literal when every
 The template is kept only when it also rejects every negative; otherwise `solvers.regex_numeric`
 refines its parts (numeric bounds, the values seen) and, failing that, enumeration takes over.
 A template that rejects every negative is then widened where the negatives allow it
-(`generalized_template`): a field whose lengths vary in the examples rarely has a real upper bound.
+(`widened`): a field whose lengths vary in the examples rarely has a real upper bound.
 """
 from __future__ import annotations
 
@@ -199,10 +199,17 @@ def concatenation(pieces: Sequence[Program]) -> Program:
     return reduce(lambda right, left: apply(CONCAT, left, right), reversed(pieces[:-1]), pieces[-1])
 
 
+def template_pieces(positive: Sequence[str], style: str = "plain") -> list[Program] | None:
+    """The template's regex pieces in order, or None when the positives do not share their
+    separators (or some field fits no class)."""
+    parts = field_parts(positive, style)
+    return None if parts is None else [piece for part in parts for piece in part.pieces]
+
+
 def field_template(positive: Sequence[str], style: str = "plain") -> Program | None:
     """The field-by-field regex of the positives, or None when they do not share their separators."""
-    parts = field_parts(positive, style)
-    return None if parts is None else concatenation([piece for part in parts for piece in part.pieces])
+    pieces = template_pieces(positive, style)
+    return None if pieces is None else concatenation(pieces)
 
 
 def _unbounded(piece: Program) -> Program | None:
@@ -211,16 +218,6 @@ def _unbounded(piece: Program) -> Program | None:
     if isinstance(head, RepeatOp) and head.lo >= 1 and (head.hi is None or head.hi > head.lo):
         return apply(PLUS, piece.children[0])
     return None
-
-
-def generalized_template(positive: Sequence[str], rejects: Callable[[Program], bool],
-                         style: str = "plain") -> Program | None:
-    """The field template with each field of varying length widened (`widened`); None as for
-    `field_template`."""
-    parts = field_parts(positive, style)
-    if parts is None:
-        return None
-    return widened([piece for part in parts for piece in part.pieces], rejects)
 
 
 def widened(pieces: Sequence[Program], rejects: Callable[[Program], bool]) -> Program:

@@ -24,7 +24,7 @@ from solvers.guide import Guide
 from solvers.regex_chains import ChainJoin
 from solvers.regex_contexts import ContextJoin
 from solvers.regex_checking import z3_classifies
-from solvers.regex_fields import STYLES, field_template, generalized_template, optional_tail_pieces, widened
+from solvers.regex_fields import STYLES, concatenation, optional_tail_pieces, template_pieces, widened
 from solvers.regex_numeric import bounded_field_template
 from solvers.regex_spans import SpanAlgebra
 from solvers.result import Result, SearchStats, Status
@@ -267,20 +267,20 @@ def _form_template(positive: Sequence[str], examples: Sequence[Example]) -> Prog
     def rejects(regex: Program) -> bool:
         return not wrong_examples(regex, negatives)
 
-    template = field_template(positive)
-    if template is None:
+    pieces = template_pieces(positive)
+    if pieces is None:
         pieces = optional_tail_pieces(positive)
         shortened = None if pieces is None else widened(pieces, rejects)
         return shortened if shortened is not None and not wrong_examples(shortened, examples) else None
-    if rejects(template):
-        return generalized_template(positive, rejects)
+    if rejects(concatenation(pieces)):
+        return widened(pieces, rejects)
     bounded = bounded_field_template(positive, [e.inputs[0] for e in negatives])
     if bounded is not None and not wrong_examples(bounded, examples):
         return bounded
     for style in STYLES[1:]:
-        refined = field_template(positive, style)
-        if refined is not None and not wrong_examples(refined, examples):
-            return generalized_template(positive, rejects, style)
+        pieces = template_pieces(positive, style)
+        if pieces is not None and not wrong_examples(concatenation(pieces), examples):
+            return widened(pieces, rejects)
     return None
 
 
