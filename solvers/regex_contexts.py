@@ -181,21 +181,25 @@ class ContextJoin:
         forbidden masks of the contexts through it, taken from that node up."""
         root = _Node((), 0)
         nodes = {(): root}
+        through: dict[tuple[Step, ...], list[Context]] = {(): list(contexts)}   # contexts via each node
         for context in contexts:
             for depth in range(1, len(context.steps) + 1):
                 steps = context.steps[:depth]
                 if steps not in nodes:
                     node = nodes[steps] = _Node(steps, sum(_step_cost(s) for s in steps), apply=self._function(steps[-1]))
                     nodes[steps[:-1]].children.append(node)
+                    through[steps] = []
+                through[steps].append(context)
             nodes[context.steps].complete = True
         whole = {c.steps: (self._forbidden(c.steps), self._needed(c.steps)) for c in contexts}
         for steps, node in nodes.items():
-            masks = [self._forbidden(c.steps[len(steps):]) for c in contexts if c.steps[:len(steps)] == steps]
-            node.prune = functools.reduce(int.__and__, masks) if masks else 0
-            through = [c for c in contexts if c.steps[:len(steps)] == steps]
-            if steps and through:
-                node.forbid = functools.reduce(int.__and__, (whole[c.steps][0] for c in through))
-                node.need = functools.reduce(int.__and__, (whole[c.steps][1] for c in through))
+            via = through[steps]
+            if not via:
+                continue
+            node.prune = functools.reduce(int.__and__, (self._forbidden(c.steps[len(steps):]) for c in via))
+            if steps:
+                node.forbid = functools.reduce(int.__and__, (whole[c.steps][0] for c in via))
+                node.need = functools.reduce(int.__and__, (whole[c.steps][1] for c in via))
         for node in nodes.values():
             node.children.sort(key=lambda n: n.cost)
         return root

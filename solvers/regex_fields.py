@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Callable, Sequence
 
-from dsl.core import Program
+from dsl.core import Op, Program
 from dsl.regex.charset import DIGIT, WORD, CharSet
 from dsl.regex.ops import CONCAT, OPTIONAL, PLUS, UNION, RepeatOp, apply, char_set, leaf, repeat
 
@@ -170,8 +170,7 @@ def _shape_union(values: Sequence[str], runs: Sequence[list[str]]) -> list[Field
         if parts is None:
             return None
         branches.append(concatenation([piece for part in parts for piece in part.pieces]))
-    union = reduce(lambda right, left: apply(UNION, left, right), reversed(branches[:-1]), branches[-1])
-    return [FieldPart((union,), tuple(values))]
+    return [FieldPart((_right_nested(UNION, branches),), tuple(values))]
 
 
 def field_parts(positive: Sequence[str], style: str = "plain") -> list[FieldPart] | None:
@@ -196,7 +195,11 @@ def field_parts(positive: Sequence[str], style: str = "plain") -> list[FieldPart
 
 def concatenation(pieces: Sequence[Program]) -> Program:
     """`p1 p2 ...` right-nested (the parser's shape)."""
-    return reduce(lambda right, left: apply(CONCAT, left, right), reversed(pieces[:-1]), pieces[-1])
+    return _right_nested(CONCAT, pieces)
+
+
+def _right_nested(op: Op, items: Sequence[Program]) -> Program:
+    return reduce(lambda right, left: apply(op, left, right), reversed(items[:-1]), items[-1])
 
 
 def template_pieces(positive: Sequence[str], style: str = "plain") -> list[Program] | None:
@@ -238,29 +241,25 @@ def widened(pieces: Sequence[Program], rejects: Callable[[Program], bool]) -> Pr
 
 def optional_tail_pieces(positive: Sequence[str]) -> list[Program] | None:
     """Pieces for positives of two shapes, one the other cut short at a separator (`$3`,
-    `$8.89`): the fields all share, then the rest, from the longer ones, as one optional group
-    (`\\$\\d{1,4}(\\.\\d{2})?`). None for any other mix of separators."""
-    splits = [_split(p) for p in positive]
-    shapes = sorted({tuple(separators) for _, separators in splits}, key=len)
+    `$8.89`): the template of what all share, then the template of the rest of the longer ones
+    as one optional group (`\\$\\d{1,4}(\\.\\d{2})?`). None for any other mix of separators."""
+    shapes = sorted({tuple(_split(p)[1]) for p in positive}, key=len)
     if len(shapes) != 2 or shapes[1][:len(shapes[0])] != shapes[0]:
         return None
-    short, full = shapes
-    head: list[Program] = []
-    for index in range(len(short) + 1):
-        field = _field([fields[index] for fields, _ in splits])
-        if field is None:
-            return None
-        head += [piece for part in field for piece in part.pieces]
-        if index < len(short):
-            head.append(leaf(CharSet.of(short[index])))
-    longer = [fields for fields, separators in splits if len(separators) == len(full)]
-    tail: list[Program] = []
-    for index in range(len(short) + 1, len(full) + 1):
-        tail.append(leaf(CharSet.of(full[index - 1])))
-        field = _field([fields[index] for fields in longer])
-        if field is None:
-            return None
-        tail += [piece for part in field for piece in part.pieces]
-    if not head:
+    cut = len(shapes[0])            # the longer ones go on at their separator number `cut`
+    heads, tails = [], []
+    for text in positive:
+        at = _separator_position(text, cut)
+        heads.append(text if at is None else text[:at])
+        if at is not None:
+            tails.append(text[at:])
+    head, tail = template_pieces(heads), template_pieces(tails)
+    if head is None or tail is None:
         return None
     return [*head, apply(OPTIONAL, concatenation(tail))]
+
+
+def _separator_position(text: str, number: int) -> int | None:
+    """Where the separator with this 0-based number stands in `text` (None: it has fewer)."""
+    positions = [i for i, char in enumerate(text) if not char.isalnum()]
+    return positions[number] if number < len(positions) else None

@@ -13,6 +13,7 @@ bit of one occurrence (s[i:j] in L iff (i, j) is in the relation of the longer s
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -81,10 +82,7 @@ class SpanAlgebra:
         else:
             parts = self.left_parts(left)
             self._last_left, self._last_parts = left, parts
-        out = 0
-        for shift, rows in parts:
-            out |= (right >> shift) & rows
-        return out
+        return _product(parts, right)
 
     def left_parts(self, left: int) -> list[tuple[int, int]]:
         """(d rows' shift, the rows i holding (i, i+d) as whole rows of ones) for every length d
@@ -103,14 +101,7 @@ class SpanAlgebra:
 
     def times(self, left: int) -> Callable[[int], int]:
         """`right -> concat(left, right)` with the left factor's work done once."""
-        parts = self.left_parts(left)
-
-        def product(right: int) -> int:
-            out = 0
-            for shift, rows in parts:
-                out |= (right >> shift) & rows
-            return out
-        return product
+        return functools.partial(_product, self.left_parts(left))
 
     def times_right(self, right: int) -> Callable[[int], int]:
         """`left -> concat(left, right)` with the right factor's rows copied out once."""
@@ -189,3 +180,11 @@ class SpanAlgebra:
         """A test on a value: accepts every positive and rejects every negative."""
         must, must_not = self.mask_of(positive), self.mask_of(negative)
         return lambda value: value & must == must and not value & must_not
+
+
+def _product(parts: list[tuple[int, int]], right: int) -> int:
+    """`left x right` from the left factor's `left_parts`: each length's rows take `right` shifted up."""
+    out = 0
+    for shift, rows in parts:
+        out |= (right >> shift) & rows
+    return out
