@@ -18,7 +18,7 @@ import torch
 from nesy.nap import (from_torch, load_digits_split, max_epsilon, mine_naps, nap_stats, plot_naps, unit_box,
                       verify_disjoint, verify_robust)
 from nesy.nap.digits import train_digits_mlp
-from solvers.nap_network import Region
+from solvers.nap.network import Region
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 # Each job loads only what it needs (the synthesizer does not need the RASP compiler, a cold
 # `nesy rasp compile` does not need the synthesizer): public names resolve on first use.
 _HOMES = {"synthesize": "nesy.api", "as_task": "nesy.api", "compile_rasp": "nesy.compiler",
-          "Result": "solvers.result", "Status": "solvers.result"}
+          "Result": "solvers.search.result", "Status": "solvers.search.result"}
 
 
 def __getattr__(name: str) -> Any:

@@ -6,10 +6,10 @@ from typing import Any, Iterable, Mapping, Sequence
 from dsl.core import Example, Task, make_task
 from dsl.errors import NesyInputError
 from dsl.registry import get_dsl
-from solvers.bottom_up import SearchConfig
-from solvers.guide import Guide
-from solvers.result import Result
-from solvers.synthesis import SynthesisOptions, synthesize_task
+from solvers.search.enumeration import SearchConfig
+from solvers.search.guide import Guide
+from solvers.search.result import Result
+from solvers.search.driver import SynthesisOptions, synthesize_task
 
 
 def _as_example(item: Any, index: int) -> Example:
@@ -45,7 +45,7 @@ def synthesize(examples: Task | Iterable[Any], dsl: str = "strings", timeout: fl
                guide: Guide | str | None = None, unify: bool = True, extract_constants: bool = True) -> Result:
     """Find a program that maps each example's inputs to its output.
 
-    `guide` is a `solvers.guide.Guide`, or "default" for the shipped neural guide of the DSL, or a
+    `guide` is a `solvers.search.guide.Guide`, or "default" for the shipped neural guide of the DSL, or a
     weights file; None (or "none") is plain enumeration.
 
     Example:

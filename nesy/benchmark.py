@@ -13,9 +13,9 @@ from typing import Any, Callable, Sequence
 
 from dsl.core import Dsl, Task
 from nesy.parallel import run_isolated
-from solvers.guide import Guide
-from solvers.result import Result, SearchStats, Status
-from solvers.synthesis import SynthesisOptions, synthesize_task
+from solvers.search.guide import Guide
+from solvers.search.result import Result, SearchStats, Status
+from solvers.search.driver import SynthesisOptions, synthesize_task
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ def enumerator_throughput(dsl: Dsl, seconds: float = 2.0) -> float:
     """Candidates per second of plain enumeration on a fixed task no program of the DSL solves
     quickly (joins and unification off, so the number measures the enumerator alone)."""
     from nesy.api import as_task
-    from solvers.bottom_up import BottomUpSearch, SearchConfig, leaves_for
+    from solvers.search.enumeration import BottomUpSearch, SearchConfig, leaves_for
 
     task = as_task(THROUGHPUT_TASK, name="throughput")
     leaves = leaves_for(task.inputs, dsl.constants)

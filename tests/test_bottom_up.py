@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 from dsl.core import BOOL, INT, STRING, Const, Example, Op, Program, evaluate, make_task
-from solvers.bottom_up import BottomUpSearch, SearchConfig, compositions, leaves_for
-from solvers.guide import UniformGuide
-from solvers.result import Status
+from solvers.search.enumeration import BottomUpSearch, SearchConfig, compositions, leaves_for
+from solvers.search.guide import UniformGuide
+from solvers.search.result import Status
 
 CONCAT = Op("concat", (STRING, STRING), STRING, lambda a, b: a + b)
 UPPER = Op("upper", (STRING,), STRING, str.upper)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dsl.core import INT, STRING, Const, Example
-from solvers.constants import extract_constants, length_constants, removed_text
+from solvers.strings.literals import extract_constants, length_constants, removed_text
 
 
 def examples(*pairs):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dsl.core import BOOL, STRING, Const, Example, Op, Program, make_task
 from dsl.strings import STRINGS
-from solvers.concatenation import PieceIndex, join_pieces
-from solvers.synthesis import SynthesisOptions, synthesize_task
-from solvers.bottom_up import SearchConfig
-from solvers.unification import Masked, leave_one_out_errors
+from solvers.strings.concatenation import PieceIndex, join_pieces
+from solvers.search.driver import SynthesisOptions, synthesize_task
+from solvers.search.enumeration import SearchConfig
+from solvers.search.decision_trees import Masked, leave_one_out_errors
 
 ITE = Op("ite", (BOOL, STRING, STRING), STRING, lambda c, a, b: a if c else b)
 

@@ -10,8 +10,8 @@ from dsl.core import Example, evaluate, make_task
 from dsl.strings import STRINGS
 from nesy.cli import main
 from nesy.guides.neural import NeuralGuide, default_weights_path, guide_runs
-from solvers.bottom_up import SearchConfig
-from solvers.synthesis import SynthesisOptions, synthesize_task
+from solvers.search.enumeration import SearchConfig
+from solvers.search.driver import SynthesisOptions, synthesize_task
 
 WEIGHTS = default_weights_path("strings")
 pytestmark = pytest.mark.skipif(not WEIGHTS.is_file(), reason="shipped guide weights missing")

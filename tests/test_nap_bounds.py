@@ -5,9 +5,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solvers.bounds import objective_upper, propagate
-from solvers.nap_network import OFF, ON, AffineLayer, Phases, Region, ReluNetwork
-from solvers.nap_lp import solve_relaxation
+from solvers.nap.bounds import objective_upper, propagate
+from solvers.nap.network import OFF, ON, AffineLayer, Phases, Region, ReluNetwork
+from solvers.nap.lp import solve_relaxation
 
 
 @st.composite

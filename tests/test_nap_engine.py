@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from solvers.nap_network import OFF, ON, AffineLayer, Phases, Region, ReluNetwork
-from solvers.nap_search import violation_margin
-from solvers.nap_verify import COUNTEREXAMPLE, VERIFIED, NapQuery, decide
+from solvers.nap.network import OFF, ON, AffineLayer, Phases, Region, ReluNetwork
+from solvers.nap.attack import violation_margin
+from solvers.nap.decide import COUNTEREXAMPLE, VERIFIED, NapQuery, decide
 
 
 def abs_network() -> ReluNetwork:

@@ -6,7 +6,7 @@ import pytest
 
 from dsl.errors import NesyInputError
 from nesy.nap.mining import NapSet, mine_naps, nap_stats
-from solvers.nap_network import OFF, ON, AffineLayer, ReluNetwork
+from solvers.nap.network import OFF, ON, AffineLayer, ReluNetwork
 
 # Hidden neurons are the inputs themselves (identity first layer): activations are the data.
 NET = ReluNetwork((AffineLayer(np.eye(2), np.zeros(2)), AffineLayer(np.eye(2), np.zeros(2))))

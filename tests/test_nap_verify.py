@@ -9,7 +9,7 @@ from torch import nn
 from nesy.nap.mining import NapSet
 from nesy.nap.model import LoadedModel, from_torch
 from nesy.nap.verify import max_epsilon, unit_box, verify_robust
-from solvers.nap_network import Phases
+from solvers.nap.network import Phases
 
 
 def distance_model() -> LoadedModel:

@@ -4,10 +4,10 @@ from __future__ import annotations
 from dsl.core import Program
 from dsl.regex import accepts, to_everyday
 from dsl.regex.charset import CharSet
-from solvers.regex_contexts import ContextJoin, substring_atoms
-from solvers.regex_spans import SpanAlgebra
-from solvers.regex_synthesis import SPANS, RegexVocabulary, _search_ops
-from solvers.value_pool import ValuePool
+from solvers.regex.contexts import ContextJoin, substring_atoms
+from solvers.regex.spans import SpanAlgebra
+from solvers.regex.front_end import SPANS, RegexVocabulary, _search_ops
+from solvers.search.value_pool import ValuePool
 
 POSITIVE = ["1", "11", "000", "1000", "000000"]
 NEGATIVE = ["0", "00", "100", "0000", "00000"]     # (1|000)* separates them
@@ -58,7 +58,7 @@ def test_a_hole_value_completes_the_context_and_the_answer_is_checked():
 
 def test_alive_test_by_carries_agrees_with_row_by_row():
     import random
-    from solvers.regex_chains import ChainJoin
+    from solvers.regex.chains import ChainJoin
     algebra = SpanAlgebra.for_sample(POSITIVE + NEGATIVE)
     join = ChainJoin(algebra, POSITIVE, NEGATIVE, None, None)
     rng = random.Random(0)

@@ -118,7 +118,7 @@ def test_regel_files_are_read_with_their_ground_truth(tmp_path):
     import z3
 
     from dsl.regex.ground_truth import ground_truth_z3
-    from solvers.regex_checking import z3_classifies, z3_equivalence
+    from solvers.regex.checking import z3_classifies, z3_equivalence
 
     path = tmp_path / "7"
     path.write_text(REGEL_TASK)
@@ -140,7 +140,7 @@ def test_regel_files_are_read_with_their_ground_truth(tmp_path):
 ])
 def test_regel_terms_mean_what_regel_says(term, accepted, rejected):
     from dsl.regex.regel import regel_to_z3
-    from solvers.regex_checking import z3_classifies
+    from solvers.regex.checking import z3_classifies
 
     assert z3_classifies(regel_to_z3(term), accepted, rejected)
 

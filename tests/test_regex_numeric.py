@@ -12,11 +12,11 @@ from dsl.regex.ground_truth import forest_truth_z3, ground_truth_z3
 from dsl.regex.numeric_ranges import digits_in_range, fixed_width_range, value_in_range
 from dsl.regex.printer import to_everyday
 from dsl.regex.task_files import load_regex_tasks, regex_task
-from solvers.bottom_up import SearchConfig
-from solvers.regex_checking import z3_equivalence
-from solvers.regex_numeric import Bounds, bounded_field_template, solve_bounds
-from solvers.regex_synthesis import synthesize_regex_task
-from solvers.synthesis import SynthesisOptions
+from solvers.search.enumeration import SearchConfig
+from solvers.regex.checking import z3_equivalence
+from solvers.regex.numeric import Bounds, bounded_field_template, solve_bounds
+from solvers.regex.front_end import synthesize_regex_task
+from solvers.search.driver import SynthesisOptions
 
 
 def accepted(program, strings) -> set[str]:

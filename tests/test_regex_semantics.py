@@ -12,8 +12,8 @@ from dsl.core import Program
 from dsl.regex import accepts, parse_regex, to_everyday, to_z3
 from dsl.regex.charset import CharSet
 from dsl.regex.ops import CONCAT, OPTIONAL, PLUS, STAR, UNION, CharSetOp, RepeatOp
-from solvers.regex_checking import z3_classifies, z3_equivalence
-from solvers.regex_spans import SpanAlgebra
+from solvers.regex.checking import z3_classifies, z3_equivalence
+from solvers.regex.spans import SpanAlgebra
 from test_regex_grammar import everyday_leaves, regexes
 
 short_strings = st.lists(st.text(alphabet="ab0.*(]\\-^ /", max_size=5), min_size=1, max_size=6)

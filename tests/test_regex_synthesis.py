@@ -12,11 +12,11 @@ import pytest
 import nesy
 from dsl.regex import accepts, parse_regex
 from dsl.regex.task_files import load_regex_tasks, regex_task
-from solvers.bottom_up import SearchConfig
-from solvers.regex_checking import z3_equivalence
-from solvers.regex_synthesis import synthesize_regex_task
-from solvers.result import Status
-from solvers.synthesis import SynthesisOptions
+from solvers.search.enumeration import SearchConfig
+from solvers.regex.checking import z3_equivalence
+from solvers.regex.front_end import synthesize_regex_task
+from solvers.search.result import Status
+from solvers.search.driver import SynthesisOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 ALPHAREGEX = ROOT.parent / "shared" / "benchmarks" / "alpharegex"
@@ -151,7 +151,7 @@ def test_every_alpharegex_benchmark_is_solved_and_verified(name):
 
 
 def test_form_fields_are_described_class_by_class():
-    from solvers.regex_fields import field_template
+    from solvers.regex.fields import field_template
     from dsl.regex import to_everyday
 
     template = field_template(["AB-123 x", "CD-4567 x", "EF-890 x"])
@@ -200,8 +200,8 @@ def test_a_join_answer_wrong_on_other_examples_ends_the_round():
     import pytest
     from dsl.core import Example
     from dsl.regex.charset import CharSet
-    from solvers.regex_spans import SpanAlgebra
-    from solvers.regex_synthesis import RegexVocabulary, _Refuted, _refuting, _search_ops
+    from solvers.regex.spans import SpanAlgebra
+    from solvers.regex.front_end import RegexVocabulary, _Refuted, _refuting, _search_ops
     from dsl.core import Program
     algebra = SpanAlgebra.for_sample(["01", "0"])
     search_ops = _search_ops(algebra, RegexVocabulary(tuple(CharSet.of(c) for c in "01")))
@@ -220,7 +220,7 @@ def test_a_join_answer_wrong_on_other_examples_ends_the_round():
 
 
 def test_fields_of_varying_length_are_widened_only_where_no_negative_objects():
-    from solvers.regex_fields import template_pieces, widened
+    from solvers.regex.fields import template_pieces, widened
 
     def generalized_template(positive, rejects):
         pieces = template_pieces(positive)
@@ -248,7 +248,7 @@ def test_a_shorter_shape_makes_the_rest_of_the_longer_one_optional():
                       ["$8.908", "$12.0", "$78.", "43.45", "12"])
     result = solve(task)
     assert result.program_text == r"\$\d+(\.\d{2})?" and result.verified
-    from solvers.regex_fields import optional_tail_pieces
+    from solvers.regex.fields import optional_tail_pieces
     assert optional_tail_pieces(["a-b", "a.b"]) is None        # neither shape extends the other
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dsl.registry import get_dsl
 from dsl.sygus import parse_sygus
-from solvers.result import Status
-from solvers.spec_cegis import counterexample
-from solvers.synthesis import SynthesisOptions, synthesize_task
-from solvers.bottom_up import SearchConfig
+from solvers.search.result import Status
+from solvers.strings.spec_cegis import counterexample
+from solvers.search.driver import SynthesisOptions, synthesize_task
+from solvers.search.enumeration import SearchConfig
 
 MAX2 = """(set-logic LIA)
 (synth-fun max2 ((x Int) (y Int)) Int

@@ -8,9 +8,9 @@ import pytest
 import nesy
 from dsl.core import Example, STRING, evaluate, make_task
 from dsl.errors import NesyInputError
-from solvers.checking import z3_verified
-from solvers.result import Status
-from solvers.synthesis import distinct_examples, synthesize_task
+from solvers.search.checking import z3_verified
+from solvers.search.result import Status
+from solvers.search.driver import distinct_examples, synthesize_task
 from dsl.registry import get_dsl
 
 EASY_TASKS = [
@@ -85,8 +85,8 @@ QUICK_SYGUS = ["from_2018/bikes.sl", "from_2018/initials.sl", "from_2018/dr-name
 @pytest.mark.parametrize("name", QUICK_SYGUS)
 def test_sygus_solutions_stay_inside_the_files_grammar(name):
     from dsl.sygus import load_sygus
-    from solvers.bottom_up import SearchConfig
-    from solvers.synthesis import SynthesisOptions
+    from solvers.search.enumeration import SearchConfig
+    from solvers.search.driver import SynthesisOptions
 
     task = load_sygus(SYGUS_DIR / name)
     result = synthesize_task(task, get_dsl("strings"), SynthesisOptions(config=SearchConfig(timeout=30)))

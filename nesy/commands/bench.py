@@ -29,8 +29,8 @@ def run(args: argparse.Namespace) -> int:
     from nesy.benchmark import (SuiteRun, enumerator_throughput, format_comparison, format_table, run_suite, summary, summary_line,
                                 write_json)
     from nesy.guides.neural import guide_runs
-    from solvers.bottom_up import SearchConfig
-    from solvers.synthesis import SynthesisOptions
+    from solvers.search.enumeration import SearchConfig
+    from solvers.search.driver import SynthesisOptions
 
     dsl = get_dsl(args.dsl)
     tasks = load_tasks(args.suite, dsl=args.dsl)[: args.limit]

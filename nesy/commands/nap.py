@@ -128,7 +128,7 @@ def _verify(args: argparse.Namespace) -> int:
 
     from nesy.nap.mining import NapSet
     from nesy.nap.verify import max_epsilon, unit_box, verify_disjoint, verify_robust
-    from solvers.nap_network import Region
+    from solvers.nap.network import Region
 
     model, data = _load(args)
     naps = NapSet.load(args.naps)

@@ -51,7 +51,7 @@ def _syntax_option(parser: argparse.ArgumentParser) -> None:
 
 def equiv_command(args: argparse.Namespace) -> int:
     from dsl.regex import parse_regex
-    from solvers.regex_checking import z3_equivalence
+    from solvers.regex.checking import z3_equivalence
 
     first = parse_regex(args.first, args.syntax, "R1")
     second = parse_regex(args.second, args.syntax, "R2")
@@ -98,7 +98,7 @@ def score_command(args: argparse.Namespace) -> int:
     from dsl.regex import parse_regex
     from dsl.regex.ground_truth import ground_truth_z3
     from dsl.regex.task_files import load_regex_tasks
-    from solvers.regex_checking import z3_classifies, z3_equivalence
+    from solvers.regex.checking import z3_classifies, z3_equivalence
 
     try:
         rows = json.loads(open(args.results).read())["results"]

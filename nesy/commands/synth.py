@@ -24,9 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from dsl.registry import get_dsl
     from dsl.task_files import load_tasks
-    from solvers.bottom_up import SearchConfig
+    from solvers.search.enumeration import SearchConfig
     from nesy.guides.neural import load_guide
-    from solvers.synthesis import SynthesisOptions, synthesize_task
+    from solvers.search.driver import SynthesisOptions, synthesize_task
 
     dsl = get_dsl(args.dsl)
     tasks = load_tasks(args.file, dsl=args.dsl)

@@ -25,8 +25,8 @@ import numpy as np
 from dsl.core import INT, STRING, Const, Dsl, Example, Op, Program, Task, Type, Var
 from nesy.guides.inputs import InputSampler
 from nesy.guides.signatures import SignatureEncoder
-from solvers.bottom_up import BottomUpSearch, Leaf, SearchConfig, leaves_for
-from solvers.value_pool import Vector
+from solvers.search.enumeration import BottomUpSearch, Leaf, SearchConfig, leaves_for
+from solvers.search.value_pool import Vector
 
 _NO_TARGET = "\u0000no target\u0000"   # an output no value equals, so pool search never stops early
 

@@ -28,7 +28,7 @@ from dsl.core import INT, STRING, Dsl, Op, Program, Task, Type
 from dsl.errors import NesyInputError
 from nesy.guides.model import OP_KEY, GuideWeights, NumpyMlp, check_dsl_ops, load_weights, sigmoid
 from nesy.guides.signatures import SignatureEncoder
-from solvers.value_pool import Vector
+from solvers.search.value_pool import Vector
 
 SCORING_CHUNK = 2048           # values scored per batch; the time share is checked between batches
 MAX_SCORING_SHARE = 0.2        # scoring stops for the level once it took this share of search time

@@ -15,7 +15,7 @@ from nesy.nap.onnx_export import save_onnx, to_onnx
 from nesy.nap.plot import plot_naps
 from nesy.nap.verify import (EpsilonResult, QueryReport, max_epsilon, robust_query, unit_box, verify_disjoint,
                              verify_robust)
-from solvers.nap_network import Phases, Region, ReluNetwork
+from solvers.nap.network import Phases, Region, ReluNetwork
 
 __all__ = ["BenchConfig", "Digits", "EpsilonResult", "LoadedModel", "NapSet", "NapStats", "Phases", "QueryReport",
            "Region", "ReluNetwork", "digits_model", "format_table", "from_onnx", "from_torch", "load_digits_split",

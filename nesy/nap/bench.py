@@ -15,8 +15,8 @@ from nesy.nap.mining import NapSet, mine_naps, nap_stats
 from nesy.nap.model import LoadedModel
 from nesy.nap.threads import single_blas_thread
 from nesy.nap.verify import (QueryReport, max_epsilon, replay, robust_query, unit_box, verify_disjoint)
-from solvers.nap_network import Phases, Region
-from solvers.nap_verify import COUNTEREXAMPLE, TIMEOUT
+from solvers.nap.network import Phases, Region
+from solvers.nap.decide import COUNTEREXAMPLE, TIMEOUT
 
 NOT_INSTALLED = "not installed"
 MARABOU_TOLERANCE = 1e-5

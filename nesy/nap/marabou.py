@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solvers.nap_network import OFF, ON, Phases, Region, ReluNetwork
+from solvers.nap.network import OFF, ON, Phases, Region, ReluNetwork
 
 
 def marabou_available() -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from dsl.errors import NesyInputError
-from solvers.nap_network import OFF, ON, Phases, ReluNetwork
+from solvers.nap.network import OFF, ON, Phases, ReluNetwork
 
 
 @dataclass(frozen=True)

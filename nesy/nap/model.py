@@ -11,7 +11,7 @@ from typing import Any, Callable
 import numpy as np
 
 from dsl.errors import NesyInputError
-from solvers.nap_network import AffineLayer, ReluNetwork
+from solvers.nap.network import AffineLayer, ReluNetwork
 
 Runner = Callable[[np.ndarray], tuple[list[np.ndarray], np.ndarray]]
 """Batch of flat inputs -> (pre-activations of each ReLU layer, logits), computed by the real model."""

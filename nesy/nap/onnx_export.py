@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from solvers.nap_network import ReluNetwork
+from solvers.nap.network import ReluNetwork
 
 
 def to_onnx(network: ReluNetwork, name: str = "relu_mlp"):

@@ -15,8 +15,8 @@ import numpy as np
 from nesy.nap.mining import NapSet
 from nesy.nap.model import LoadedModel
 from nesy.nap.threads import single_blas_thread
-from solvers.nap_network import Phases, Region
-from solvers.nap_verify import COUNTEREXAMPLE, TIMEOUT, VERIFIED, NapQuery, Outcome, decide
+from solvers.nap.network import Phases, Region
+from solvers.nap.decide import COUNTEREXAMPLE, TIMEOUT, VERIFIED, NapQuery, Outcome, decide
 
 UNIT_BOX_NAME = "box[0,1]"
 

@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from solvers.bounds import Bounds, objective_upper, propagate
-from solvers.nap_lp import LpResult, solve_relaxation
-from solvers.nap_network import FREE, OFF, ON, Phases, Region, ReluNetwork
-from solvers.nap_search import MARGIN, random_starts, search_violation, violation_margin
-from solvers.nap_z3 import z3_check
+from solvers.nap.bounds import Bounds, objective_upper, propagate
+from solvers.nap.lp import LpResult, solve_relaxation
+from solvers.nap.network import FREE, OFF, ON, Phases, Region, ReluNetwork
+from solvers.nap.attack import MARGIN, random_starts, search_violation, violation_margin
+from solvers.nap.z3_encoding import z3_check
 
 VERIFIED, COUNTEREXAMPLE, TIMEOUT = "verified", "counterexample", "timeout"
 BOUND_TOLERANCE = 1e-9
 """A propagated objective bound must be below -BOUND_TOLERANCE to close a query (float64 rounding in
-back-substitution is ~1e-12 here); LP branches close on the dual safe bound of `solvers.nap_lp`."""
+back-substitution is ~1e-12 here); LP branches close on the dual safe bound of `solvers.nap.lp`."""
 
 
 Z3_BRANCHES = 8

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solvers.nap_network import OFF, ON, Phases, Region, ReluNetwork
+from solvers.nap.network import OFF, ON, Phases, Region, ReluNetwork
 
 
 @dataclass(frozen=True)

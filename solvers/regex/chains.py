@@ -18,8 +18,8 @@ from functools import reduce
 from typing import Callable, Sequence
 
 from dsl.core import Op, Program, Type
-from solvers.regex_spans import SpanAlgebra
-from solvers.value_pool import ValuePool
+from solvers.regex.spans import SpanAlgebra
+from solvers.search.value_pool import ValuePool
 
 CHECK_EVERY = 1024
 

@@ -18,8 +18,8 @@ from typing import Callable, Sequence
 
 from dsl.core import Op, Program, Type
 from dsl.regex.charset import ANY
-from solvers.regex_spans import SpanAlgebra
-from solvers.value_pool import ValuePool
+from solvers.regex.spans import SpanAlgebra
+from solvers.search.value_pool import ValuePool
 
 CHECK_EVERY = 256
 

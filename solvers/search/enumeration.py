@@ -4,7 +4,7 @@ Programs are built cheapest first: every value of cost c is an op applied to val
 up to c minus the op's cost. A value is the vector of outputs on the examples, and only the first
 (cheapest) program per vector is kept, so the pools grow with the number of *behaviours*, not of
 programs. When no single expression fits, terms right on parts of the examples are joined by a
-decision tree over the Boolean values (see `solvers.unification`).
+decision tree over the Boolean values (see `solvers.search.decision_trees`).
 """
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Sequence
 
 from dsl.core import BOOL, STRING, Const, Op, Program, Task, Type, Var, evaluate
-from solvers.budget import Budget, BudgetExhausted
-from solvers.concatenation import PieceIndex, join_pieces
-from solvers.guide import Guide, UniformGuide
-from solvers.result import SearchStats, Status
-from solvers.unification import Masked, covers_all, learn_decision_tree, leave_one_out_errors, useful_terms
-from solvers.value_pool import Level, ValuePool, Vector
+from solvers.search.budget import Budget, BudgetExhausted
+from solvers.strings.concatenation import PieceIndex, join_pieces
+from solvers.search.guide import Guide, UniformGuide
+from solvers.search.result import SearchStats, Status
+from solvers.search.decision_trees import Masked, covers_all, learn_decision_tree, leave_one_out_errors, useful_terms
+from solvers.search.value_pool import Level, ValuePool, Vector
 
 CONCAT_NAME = "str.++"      # the one op whose meaning search exploits directly (see concatenation.py)
 CHECK_EVERY = 2048          # candidates between budget checks (a power of two minus one is masked)

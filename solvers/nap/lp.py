@@ -10,8 +10,8 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
 
-from solvers.bounds import Bounds
-from solvers.nap_network import OFF, ON, Phases, Region, ReluNetwork
+from solvers.nap.bounds import Bounds
+from solvers.nap.network import OFF, ON, Phases, Region, ReluNetwork
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Regexes from positive and negative strings on the shared bottom-up engine, checked by Z3.
 
-A regex's value on a sample is its span matrix (`solvers.regex_spans`), so the engine's observational
+A regex's value on a sample is its span matrix (`solvers.regex.spans`), so the engine's observational
 equivalence keeps one regex per distinct behaviour on every substring of the sample, and a value is a
 solution when it accepts the positives and rejects the negatives. Search runs on a few examples first;
 the examples its answer gets wrong are added and search runs again (counterexample-guided), which
@@ -19,17 +19,17 @@ from dsl.regex.charset import ANY, DIGIT, CharSet
 from dsl.regex.matcher import matches
 from dsl.regex.printer import to_everyday
 from dsl.regex.task_files import alphabet_of
-from solvers.bottom_up import BottomUpSearch, LevelHook, SearchConfig, SearchOutcome
-from solvers.guide import Guide
-from solvers.regex_chains import ChainJoin
-from solvers.regex_contexts import ContextJoin
-from solvers.regex_checking import z3_classifies
-from solvers.regex_fields import STYLES, concatenation, optional_tail_pieces, template_pieces, widened
-from solvers.regex_numeric import bounded_field_template
-from solvers.regex_spans import SpanAlgebra
-from solvers.result import Result, SearchStats, Status
-from solvers.synthesis import SynthesisOptions
-from solvers.value_pool import ValuePool
+from solvers.search.enumeration import BottomUpSearch, LevelHook, SearchConfig, SearchOutcome
+from solvers.search.guide import Guide
+from solvers.regex.chains import ChainJoin
+from solvers.regex.contexts import ContextJoin
+from solvers.regex.checking import z3_classifies
+from solvers.regex.fields import STYLES, concatenation, optional_tail_pieces, template_pieces, widened
+from solvers.regex.numeric import bounded_field_template
+from solvers.regex.spans import SpanAlgebra
+from solvers.search.result import Result, SearchStats, Status
+from solvers.search.driver import SynthesisOptions
+from solvers.search.value_pool import ValuePool
 
 SPANS = Type("RegexSpans")   # the search-time type: a span matrix over the current sample
 SMALL_ALPHABET = 4           # up to this many symbols, leaves are the symbols and X (AlphaRegex's setting)
@@ -209,7 +209,7 @@ def synthesize_regex_task(task: Task, options: SynthesisOptions = SynthesisOptio
                           guide: Guide | None = None) -> Result:
     """A regex that accepts the task's True strings and rejects its False ones, checked by Z3.
 
-    On large alphabets a field-by-field template (`solvers.regex_fields`) is tried first; otherwise,
+    On large alphabets a field-by-field template (`solvers.regex.fields`) is tried first; otherwise,
     or when it admits a negative, the answer is the smallest regex (fewest AST nodes) over the
     vocabulary. Search runs on `options.subset_size` positives and as many negatives first, adding
     the examples its answer gets wrong (counterexample-guided).
@@ -260,7 +260,7 @@ def _form_template(positive: Sequence[str], examples: Sequence[Example]) -> Prog
     """A field-by-field regex that classifies every example, or None: the plain template widened
     where no negative objects, else with numeric bounds (day <= 31), else with the text every value
     of a field starts with kept literally (`0x` in `0x[0-9a-f]+`), else column by column, else as
-    a union of the run shapes seen (see `solvers.regex_fields._field`); for positives of two shapes, one
+    a union of the run shapes seen (see `solvers.regex.fields._field`); for positives of two shapes, one
     cut short at a separator, the longer shape's rest is optional (`\\$\\d+(\\.\\d{2})?`)."""
     negatives = [e for e in examples if not e.output]
 

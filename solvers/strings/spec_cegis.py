@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any, Callable
 
 from dsl.core import BOOL, INT, STRING, Example, Program, Task, to_z3, z3_literal
-from solvers.result import Result, Status
+from solvers.search.result import Result, Status
 
 Z3_TIMEOUT_MS = 5_000
 MAX_ROUNDS = 64

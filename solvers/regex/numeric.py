@@ -1,6 +1,6 @@
 """Numeric conditions on form fields, solved with Z3 (FOREST's capture conditions such as day <= 31).
 
-When the field template (`solvers.regex_fields`) accepts a negative, the negative may differ from
+When the field template (`solvers.regex.fields`) accepts a negative, the negative may differ from
 the positives only in a number (a day of 34, an octet of 300): FOREST's `+-` strings. Each digit
 part then gets unknown bounds lo <= value <= hi: every positive lies within them, and every such
 negative breaks at least one (a disjunction, which is why Z3 decides it). Many bounds qualify, so
@@ -21,7 +21,7 @@ from dsl.regex.matcher import matches
 from dsl.regex.numeric_ranges import digits_in_range, union_all
 from dsl.regex.ops import leaf, to_term
 from dsl.regex.printer import to_everyday
-from solvers.regex_fields import FieldPart, concatenation, field_parts
+from solvers.regex.fields import FieldPart, concatenation, field_parts
 
 Z3_TIMEOUT_MS = 5_000
 # Upper limits people write into forms, most common first: months, days, minutes, hours, octets...
@@ -180,7 +180,7 @@ def _bounded(parts: Sequence[FieldPart], positive: Sequence[str], negative: Sequ
 
 
 def bounded_field_template(positive: Sequence[str], negative: Sequence[str]) -> Program | None:
-    """The field template (`solvers.regex_fields`) with numeric bounds on its digit parts, and if
+    """The field template (`solvers.regex.fields`) with numeric bounds on its digit parts, and if
     need be with letter parts narrowed to the values seen, that accepts every positive and rejects
     every negative; None when neither refinement does.
 

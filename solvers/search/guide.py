@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Mapping, Protocol, Sequence
 
 from dsl.core import Op, Program, Task, Type
-from solvers.value_pool import Vector
+from solvers.search.value_pool import Vector
 
 
 class Guide(Protocol):

@@ -5,7 +5,7 @@ separators (`/`, `-`, `.`, ` `, ...) with alphanumeric fields between them. The 
 fits the examples is usually far too general there (`.{4}`), so, as FOREST does, such a task is first
 tried field by field: each field becomes the narrowest character class that holds all its characters,
 with the range of lengths seen (`\\d{2}`, `[A-Z]{1,3}`), or a literal when every positive agrees.
-The template is kept only when it also rejects every negative; otherwise `solvers.regex_numeric`
+The template is kept only when it also rejects every negative; otherwise `solvers.regex.numeric`
 refines its parts (numeric bounds, the values seen) and, failing that, enumeration takes over.
 A template that rejects every negative is then widened where the negatives allow it
 (`widened`): a field whose lengths vary in the examples rarely has a real upper bound.

@@ -12,17 +12,17 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 from dsl.core import Const, Dsl, Example, Op, Task
-from solvers.bottom_up import BottomUpSearch, SearchConfig, leaves_for
-from solvers.checking import failing_examples, z3_verified
-from solvers.constants import extract_constants
-from solvers.guide import Guide
-from solvers.result import Result, SearchStats, Status
-from solvers.spec_cegis import synthesize_from_spec
+from solvers.search.enumeration import BottomUpSearch, SearchConfig, leaves_for
+from solvers.search.checking import failing_examples, z3_verified
+from solvers.strings.literals import extract_constants
+from solvers.search.guide import Guide
+from solvers.search.result import Result, SearchStats, Status
+from solvers.strings.spec_cegis import synthesize_from_spec
 
 EXTRACTED_CONSTANT_COST = 2
 # DSLs whose tasks are not input -> output functions (a regex classifies strings) have their own front
 # end on the same engine: DSL name -> (module, function taking (task, options, guide) -> Result).
-FRONT_ENDS: dict[str, tuple[str, str]] = {"regex": ("solvers.regex_synthesis", "synthesize_regex_task")}
+FRONT_ENDS: dict[str, tuple[str, str]] = {"regex": ("solvers.regex.front_end", "synthesize_regex_task")}
 
 
 @dataclass(frozen=True)

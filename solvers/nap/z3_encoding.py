@@ -13,8 +13,8 @@ from typing import Sequence
 import numpy as np
 import z3
 
-from solvers.bounds import Bounds
-from solvers.nap_network import OFF, ON, Phases, Region, ReluNetwork
+from solvers.nap.bounds import Bounds
+from solvers.nap.network import OFF, ON, Phases, Region, ReluNetwork
 
 SETTLED_GAP = 1e-9
 """A float bound must clear zero by this much before Z3 is told the sign (float rounding is far below)."""

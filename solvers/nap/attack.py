@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from solvers.nap_network import OFF, ON, Phases, Region, ReluNetwork
+from solvers.nap.network import OFF, ON, Phases, Region, ReluNetwork
 
 MARGIN = 1e-4
 """How far from every decision boundary a counterexample must be, so float32 replay agrees with it."""

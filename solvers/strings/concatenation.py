@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from dsl.core import Program
-from solvers.value_pool import Vector
+from solvers.search.value_pool import Vector
 
 MAX_EXPANSIONS = 20_000
 
