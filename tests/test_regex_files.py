@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from dsl.errors import NesyInputError
-from dsl.regex.task_files import alphabet_of, load_regex_tasks, regex_task
+from dsl.regex.task_files import load_regex_tasks
+from dsl.regex.tasks import alphabet_of, regex_task
 from dsl.task_files import load_tasks
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,8 @@ from dsl.regex import accepts, parse_regex
 from dsl.regex.ground_truth import forest_truth_z3, ground_truth_z3
 from dsl.regex.numeric_ranges import digits_in_range, fixed_width_range, value_in_range
 from dsl.regex.printer import to_everyday
-from dsl.regex.task_files import load_regex_tasks, regex_task
+from dsl.regex.task_files import load_regex_tasks
+from dsl.regex.tasks import regex_task
 from solvers.search.enumeration import SearchConfig
 from solvers.regex.checking import z3_equivalence
 from solvers.regex.numeric import Bounds, bounded_field_template, solve_bounds

@@ -11,7 +11,8 @@ import pytest
 
 import nesy
 from dsl.regex import accepts, parse_regex
-from dsl.regex.task_files import load_regex_tasks, regex_task
+from dsl.regex.task_files import load_regex_tasks
+from dsl.regex.tasks import regex_task
 from solvers.search.enumeration import SearchConfig
 from solvers.regex.checking import z3_equivalence
 from solvers.regex.front_end import synthesize_regex_task

@@ -13,7 +13,7 @@ from dsl.core import Task
 from dsl.errors import NesyInputError
 from dsl.regex import z3_semantics as z3s
 from dsl.regex.charset import ANY, DIGIT, CharSet
-from dsl.regex.task_files import regex_task
+from dsl.regex.tasks import regex_task
 
 GROUND_TRUTH_PREFIX = "regel-gt: "
 QUOTES = "\"'\u201c\u201d"

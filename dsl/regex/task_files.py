@@ -18,8 +18,10 @@ import itertools
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from dsl.core import STRING, Const, Example, Task, make_task
+from dsl.core import Task
 from dsl.errors import NesyInputError
+from dsl.regex.regel import load_regel_file
+from dsl.regex.tasks import regex_task
 from dsl.task_files import jsonl_records
 
 ALPHAREGEX_ALPHABET = "01"
@@ -27,26 +29,6 @@ WILDCARD = "X"
 SKIPPED_SUFFIXES = {".md", ".py", ".json", ".sl", ".csv", ".tsv"}
 MAX_EXPANSIONS = 4096
 FOREST_TRUTH_PREFIX = "forest-gt: "   # a task's `source`: FOREST's ground truth follows
-
-
-def regex_task(name: str, positive: Sequence[str], negative: Sequence[str], alphabet: str | None = None,
-               test_positive: Sequence[str] = (), test_negative: Sequence[str] = (), source: str = "") -> Task:
-    """A regex task; the alphabet defaults to the characters of the examples."""
-    if not positive and not negative:
-        raise NesyInputError(f"task {name!r}: no positive and no negative strings")
-    both = set(positive) & set(negative)
-    if both:
-        raise NesyInputError(f"task {name!r}: {sorted(both)[0]!r} is both positive and negative")
-    train = [Example((s,), True) for s in positive] + [Example((s,), False) for s in negative]
-    tests = [Example((s,), True) for s in test_positive] + [Example((s,), False) for s in test_negative]
-    letters = alphabet if alphabet is not None else "".join(sorted({c for s in [*positive, *negative] for c in s}))
-    constants = tuple(Const(c, STRING) for c in dict.fromkeys(letters))
-    return make_task(name, train, tests, input_names=["s"], constants=constants, source=source)
-
-
-def alphabet_of(task: Task) -> str:
-    """The alphabet a regex task was given (its String constants)."""
-    return "".join(c.value for c in task.constants if c.type == STRING and len(c.value) == 1)
 
 
 def load_regex_tasks(path: str | Path) -> list[Task]:
@@ -77,7 +59,6 @@ def load_regex_file(path: Path) -> list[Task]:
     if path.suffix == ".jsonl":
         return _load_jsonl(path)
     if path.read_text(errors="replace").startswith("//"):
-        from dsl.regex.regel import load_regel_file
 
         return [load_regel_file(path)]
     return [_load_sections(path)]

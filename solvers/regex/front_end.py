@@ -18,7 +18,7 @@ from dsl.regex import ops as rx
 from dsl.regex.charset import ANY, DIGIT, CharSet
 from dsl.regex.matcher import matches
 from dsl.regex.printer import to_everyday
-from dsl.regex.task_files import alphabet_of
+from dsl.regex.tasks import alphabet_of
 from solvers.search.enumeration import BottomUpSearch, LevelHook, SearchConfig, SearchOutcome
 from solvers.search.guide import Guide
 from solvers.regex.chains import ChainJoin
@@ -215,7 +215,7 @@ def synthesize_regex_task(task: Task, options: SynthesisOptions = SynthesisOptio
     the examples its answer gets wrong (counterexample-guided).
 
     Example:
-        >>> from dsl.regex.task_files import regex_task
+        >>> from dsl.regex.tasks import regex_task
         >>> task = regex_task("ends01", ["01", "101", "001", "1101"], ["0", "10", "011", "1", "010"], "01")
         >>> synthesize_regex_task(task).program_text
         '.*01'
