@@ -1,7 +1,7 @@
 """The shapes every DSL shares: types, operators, programs, examples, tasks and the `Dsl` bundle.
 
 Search (`solvers`) and the neural side (`nesy`) only ever talk about these objects, so a new DSL
-plugs in by providing an op table, a grammar file, a parser and a printer.
+plugs in by providing a `Dsl`: its op table, parser, printer and policy (see docs/adding-a-dsl.md).
 """
 from __future__ import annotations
 
@@ -61,11 +61,6 @@ class Op:
     def signature(self) -> str:
         args = " ".join(str(t) for t in self.arg_types)
         return f"({self.name} {args}) -> {self.return_type}"
-
-    def with_cost(self, cost: int) -> "Op":
-        """The same op at another base cost (guides re-weight ops this way)."""
-        return Op(self.name, self.arg_types, self.return_type, self.semantics,
-                  self.z3_semantics, cost, self.commutative)
 
 
 _OPS_BY_SIGNATURE: dict[tuple[str, tuple[Type, ...], Type], Op] = {}
@@ -249,23 +244,55 @@ class Task:
         return {v.name: x for v, x in zip(self.inputs, example.inputs)}
 
 
+# A value filter: given a task, per type a test that a new value may be kept (False drops it).
+ValueFilters = Callable[["Task"], Mapping[Type, Callable[[tuple[Any, ...]], bool]]]
+
+
 @dataclass(frozen=True)
 class Dsl:
-    """A language: its ops, default constants, grammar file, parser and printer."""
+    """A language and its policy: everything search, readers and the command line need to know
+    about it, so that none of them names a DSL.
+
+    The parts that live in `solvers` (joins, front end, checker, literal extraction) are given as
+    `"module:attribute"` references, resolved on first use: `dsl` never imports `solvers`.
+    A plugin package exposes its `Dsl` as the module attribute `DSL` (see docs/adding-a-dsl.md).
+    """
 
     name: str
     ops: tuple[Op, ...]
     constants: tuple[Const, ...]
-    grammar_file: Path
     parser: Callable[[str, Mapping[str, Type]], Program] = field(repr=False)
     printer: Callable[[Program], str] = field(repr=False)
     solution_printer: Callable[[Task, Program], str] | None = field(default=None, repr=False)
     # ops that tasks without a grammar search (a curated subset; empty: all of `ops`)
     search_ops: tuple[Op, ...] = field(default=(), repr=False)
+    description: str = ""
+    # the DSL type of one example value (`where` names it in the error for a value of no type);
+    # None: strings, integers and booleans (`dsl.core.value_type`)
+    value_type: Callable[[Any, str], Type] | None = field(default=None, repr=False)
+    # reads a task file or folder of this DSL's own format (None: the common formats of dsl.task_files)
+    read_tasks: Callable[[Path], list[Task]] | None = field(default=None, repr=False)
+    # drops values search should not keep (e.g. strings far longer than any in the examples)
+    value_filters: ValueFilters | None = field(default=None, repr=False)
+    # "module:attribute" of (task, options, guide) -> Result, for tasks that are not plain
+    # input -> output functions (a regex classifies strings); None: the shared driver
+    front_end: str | None = None
+    # "module:attribute" of (run, op_costs) -> list of joins run after each search level
+    joins: str | None = None
+    # "module:attribute" of (examples) -> list of Const: literals read off the examples
+    literal_extractor: str | None = None
+    # "module:attribute" of (program, task) -> True / False / None (None: nothing to check with)
+    checker: str | None = None
+    # examples of a task no small program solves, for the enumerator-throughput line of `nesy bench`
+    throughput_task: tuple[tuple[tuple[Any, ...], Any], ...] = field(default=(), repr=False)
 
     @property
     def default_search_ops(self) -> tuple[Op, ...]:
         return self.search_ops or self.ops
+
+    def type_of(self, value: Any, where: str) -> Type:
+        """The DSL type of one example value, or a clear error naming `where`."""
+        return (self.value_type or value_type)(value, where)
 
     def parse(self, text: str, variables: Mapping[str, Type] | None = None) -> Program:
         """Parse program text; `variables` gives the type of each free name."""
@@ -289,6 +316,14 @@ class Dsl:
         raise NesyInputError(f"{self.name}: no operator {name} taking ({types})")
 
 
+def resolve(reference: str) -> Any:
+    """The object a `"module:attribute"` reference names (how a Dsl points into `solvers`)."""
+    import importlib
+
+    module, _, attribute = reference.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
 def value_type(value: Any, where: str) -> Type:
     """The DSL type of a plain example value, or a clear error naming `where`."""
     if isinstance(value, bool):
@@ -301,11 +336,13 @@ def value_type(value: Any, where: str) -> Type:
 
 
 def make_task(name: str, examples: Sequence[Example], tests: Sequence[Example] = (),
-              input_names: Sequence[str] | None = None, **extra: Any) -> Task:
+              input_names: Sequence[str] | None = None, *,
+              type_of: Callable[[Any, str], Type] | None = None, **extra: Any) -> Task:
     """Build a Task from plain examples, inferring and checking types.
 
     Every example must have the same number of inputs, and each input position (and the output)
     must hold one type throughout: mixed types are rejected with the task, example and position.
+    `type_of` types one value (a DSL's `Dsl.type_of`; default: strings, integers, booleans).
     """
     if not examples:
         raise NesyInputError(f"task {name!r}: the example list is empty")
@@ -317,8 +354,9 @@ def make_task(name: str, examples: Sequence[Example], tests: Sequence[Example] =
                                  f"but the first example has {arity}")
     input_types = []
     for position in range(arity):
-        input_types.append(_column_type(name, [e.inputs[position] for e in all_examples], f"input {position + 1}"))
-    output_type = _column_type(name, [e.output for e in all_examples], "output")
+        input_types.append(_column_type(name, [e.inputs[position] for e in all_examples], f"input {position + 1}",
+                                        type_of))
+    output_type = _column_type(name, [e.output for e in all_examples], "output", type_of)
     names = list(input_names) if input_names else [f"x{i}" for i in range(arity)]
     if len(names) != arity:
         raise NesyInputError(f"task {name!r}: {len(names)} input names for {arity} inputs")
@@ -326,8 +364,10 @@ def make_task(name: str, examples: Sequence[Example], tests: Sequence[Example] =
     return Task(name, inputs, output_type, tuple(examples), tuple(tests), **extra)
 
 
-def _column_type(task: str, values: Sequence[Any], what: str) -> Type:
-    types = [value_type(v, f"task {task!r}, example {i + 1}, {what}") for i, v in enumerate(values)]
+def _column_type(task: str, values: Sequence[Any], what: str,
+                 type_of: Callable[[Any, str], Type] | None = None) -> Type:
+    type_of = type_of or value_type
+    types = [type_of(v, f"task {task!r}, example {i + 1}, {what}") for i, v in enumerate(values)]
     first = types[0]
     for index, type_ in enumerate(types):
         if type_ != first:

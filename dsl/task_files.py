@@ -4,26 +4,26 @@ Every reader reports bad input with the file, the line (or task) and what was ex
 """
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from dsl.core import Example, Task, make_task
+from dsl.core import Dsl, Example, Task, make_task
 from dsl.errors import NesyInputError
 
 TASK_SUFFIXES = (".sl", ".jsonl", ".json")
 
 
-def load_tasks(path: str | Path, dsl: str | None = None) -> list[Task]:
-    """All tasks in a file, or in every task file under a folder (sorted by path); a `dsl` with task
-    files of its own (see `dsl.registry.TASK_READERS`) reads them its way."""
-    from dsl.registry import TASK_READERS
+def load_tasks(path: str | Path, dsl: "str | Dsl | None" = None) -> list[Task]:
+    """All tasks in a file, or in every task file under a folder (sorted by path); a DSL with task
+    files of its own (`Dsl.read_tasks`) reads them its way, and every example is typed by the DSL."""
+    if isinstance(dsl, str):
+        from dsl.registry import get_dsl
 
-    if dsl in TASK_READERS:
-        module, function = TASK_READERS[dsl]
-        return getattr(importlib.import_module(module), function)(path)
+        dsl = get_dsl(dsl)
+    if dsl is not None and dsl.read_tasks is not None:
+        return dsl.read_tasks(Path(path))
     path = Path(path)
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.suffix in TASK_SUFFIXES and p.is_file())

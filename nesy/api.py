@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Sequence
 
-from dsl.core import Example, Task, make_task
+from dsl.core import Dsl, Example, Task, make_task
 from dsl.errors import NesyInputError
 from dsl.registry import get_dsl
 from solvers.search.enumeration import SearchConfig
@@ -30,13 +30,15 @@ def _as_example(item: Any, index: int) -> Example:
 
 
 def as_task(examples: Task | Iterable[Any], tests: Iterable[Any] = (), name: str = "task",
-            input_names: Sequence[str] | None = None) -> Task:
-    """A Task from a Task, or from examples given as pairs or dicts (types are checked)."""
+            input_names: Sequence[str] | None = None, dsl: Dsl | None = None) -> Task:
+    """A Task from a Task, or from examples given as pairs or dicts, typed by `dsl` (default:
+    strings, integers and booleans) and checked for mixed types."""
     if isinstance(examples, Task):
         return examples
     train = [_as_example(e, i) for i, e in enumerate(examples)]
     held_out = [_as_example(e, i) for i, e in enumerate(tests)]
-    return make_task(name, train, held_out, input_names=input_names)
+    return make_task(name, train, held_out, input_names=input_names,
+                     type_of=dsl.type_of if dsl is not None else None)
 
 
 def synthesize(examples: Task | Iterable[Any], dsl: str = "strings", timeout: float = 10.0, *,
@@ -56,11 +58,11 @@ def synthesize(examples: Task | Iterable[Any], dsl: str = "strings", timeout: fl
         >>> print(result.program_text)  # doctest: +SKIP
         (define-fun f ((x0 String)) String ...)
     """
-    task = as_task(examples, tests, input_names=input_names)
+    language = get_dsl(dsl)
+    task = as_task(examples, tests, input_names=input_names, dsl=language)
     config = SearchConfig(timeout=timeout, max_candidates=max_candidates, max_memory_mb=max_memory_mb,
                           unify=unify)
     options = SynthesisOptions(config=config, extract_constants=extract_constants)
-    language = get_dsl(dsl)
     if isinstance(guide, str):
         from nesy.guides.neural import load_guide
 

@@ -124,7 +124,7 @@ DATE_TASK = """dates, day <= 31 and month <= 12
 def test_a_date_task_with_conditional_negatives_gets_the_ground_truth(tmp_path):
     (tmp_path / "date.txt").write_text(DATE_TASK)
     (task,) = load_regex_tasks(tmp_path)
-    result = synthesize_regex_task(task, SynthesisOptions(config=SearchConfig(timeout=20)))
+    result = synthesize_regex_task(task, options=SynthesisOptions(config=SearchConfig(timeout=20)))
     assert result.verified and result.test_correct
     assert result.program_text == r"(0[1-9]|[1-2]\d|3[0-1])/(0[1-9]|1[0-2])/\d{4}"
     assert z3_equivalence(result.program, ground_truth_z3(task)).equivalent
@@ -132,5 +132,5 @@ def test_a_date_task_with_conditional_negatives_gets_the_ground_truth(tmp_path):
 
 def test_shapes_that_only_a_width_rejects_need_no_bound():
     task = regex_task("years", ["8/94", "12/68", "3/1516", "11/2063"], ["1/206", "13/151"])
-    result = synthesize_regex_task(task, SynthesisOptions(config=SearchConfig(timeout=20)))
+    result = synthesize_regex_task(task, options=SynthesisOptions(config=SearchConfig(timeout=20)))
     assert result.verified and accepts(result.program, "5/1999") and not accepts(result.program, "5/199")

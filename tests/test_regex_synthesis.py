@@ -25,7 +25,7 @@ OWN = ROOT / "datasets" / "regex" / "own.jsonl"
 
 
 def solve(task, timeout: float = 20.0):
-    return synthesize_regex_task(task, SynthesisOptions(config=SearchConfig(timeout=timeout)))
+    return synthesize_regex_task(task, options=SynthesisOptions(config=SearchConfig(timeout=timeout)))
 
 
 def test_smallest_regex_for_a_classic_language():

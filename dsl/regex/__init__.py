@@ -10,11 +10,12 @@ A regex task is a `Task` with one String input and Bool outputs: True for string
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Mapping
 
-from dsl.core import Dsl, Program, Type
+from dsl.core import Dsl, Program, Task, Type
 from dsl.regex.ops import FIXED_OPS, REGEX, accepts, to_term, to_z3
-from dsl.regex.parser import GRAMMAR_FILE, parse_regex
+from dsl.regex.parser import parse_regex
 from dsl.regex.printer import to_everyday, to_textbook
 
 
@@ -22,6 +23,16 @@ def _parse(text: str, variables: Mapping[str, Type]) -> Program:
     return parse_regex(text, "everyday")
 
 
-REGEX_DSL = Dsl("regex", FIXED_OPS, (), GRAMMAR_FILE, _parse, to_everyday)
+def _read_tasks(path: Path) -> list[Task]:
+    from dsl.regex.task_files import load_regex_tasks  # readers import z3-backed Regel support
 
-__all__ = ["REGEX_DSL", "REGEX", "parse_regex", "to_everyday", "to_textbook", "accepts", "to_term", "to_z3"]
+    return load_regex_tasks(path)
+
+
+REGEX_DSL = Dsl("regex", FIXED_OPS, (), _parse, to_everyday, read_tasks=_read_tasks,
+                front_end="solvers.regex.front_end:synthesize_regex_task",
+                description="regular expressions from positive and negative strings; task files: "
+                "AlphaRegex, FOREST, Regel, JSONL")
+DSL = REGEX_DSL
+
+__all__ = ["DSL", "REGEX_DSL", "REGEX", "parse_regex", "to_everyday", "to_textbook", "accepts", "to_term", "to_z3"]

@@ -9,12 +9,12 @@ BUSTLE), a Lark grammar for SyGuS-IF terms, a typing parser and a printer.
 from __future__ import annotations
 
 from functools import partial
+from typing import Any, Callable
 
-from dsl.core import INT, STRING, Const, Dsl, Op, Program, Task
+from dsl.core import INT, STRING, Const, Dsl, Op, Program, Task, Type
 from dsl.strings.ops import ALL_OPS, SMT_OPS, SPREADSHEET_OPS
 from dsl.strings.parser import parse_program
 from dsl.strings.printer import define_fun, print_program
-from dsl.strings.terms import GRAMMAR_FILE
 
 DEFAULT_CONSTANTS: tuple[Const, ...] = (
     Const("", STRING), Const(" ", STRING), Const(0, INT), Const(1, INT), Const(-1, INT),
@@ -43,10 +43,42 @@ SEARCH_OPS: tuple[Op, ...] = tuple(sorted(
      and not (op.name == "=" and op.arg_types == (INT, INT))),
     key=lambda op: _PREDICATE_ORDER.index(op.name) if op.name in _PREDICATE_ORDER else -1))
 
-STRINGS = Dsl("strings", ALL_OPS, DEFAULT_CONSTANTS, GRAMMAR_FILE, partial(parse_program, ops=ALL_OPS),
-              print_program, solution_printer=sygus_solution, search_ops=SEARCH_OPS)
-SMT_STRINGS = Dsl("smt-strings", SMT_OPS, DEFAULT_CONSTANTS, GRAMMAR_FILE, partial(parse_program, ops=SMT_OPS),
-                  print_program, solution_printer=sygus_solution)
+def string_length_cap(task: Task) -> dict[Type, Callable[[tuple[Any, ...]], bool]]:
+    """Search keeps no string far longer than anything in the examples: such values only feed
+    blow-ups (a repeat of a repeat, int conversion of thousand-digit strings) that make single op
+    calls slow."""
+    lengths = [len(x) for e in task.examples for x in (*e.inputs, e.output) if isinstance(x, str)]
+    cap = max(100, 3 * max(lengths, default=0))
 
-__all__ = ["STRINGS", "SMT_STRINGS", "SEARCH_OPS", "ALL_OPS", "SMT_OPS", "SPREADSHEET_OPS", "DEFAULT_CONSTANTS",
+    def short_enough(vector: tuple[Any, ...]) -> bool:
+        for x in vector:
+            if len(x) > cap:
+                return False
+        return True
+
+    return {STRING: short_enough}
+
+
+# A task no small program solves: the enumerator-throughput line of `nesy bench` runs on it.
+THROUGHPUT_TASK = ((("John Smith", "12-03-2024"), "no program yields this: J.S. 2024/03/12 #1"),
+                   (("Ada Lovelace", "01-11-1815"), "no program yields this: A.L. 1815/11/01 #2"),
+                   (("Alan Turing", "23-06-1912"), "no program yields this: A.T. 1912/06/23 #3"))
+
+_SEARCH_POLICY = dict(
+    value_filters=string_length_cap,
+    front_end="solvers.strings.front_end:synthesize_strings_task",
+    joins="solvers.strings.joins:string_joins",
+    literal_extractor="solvers.strings.literals:extract_constants",
+    checker="solvers.search.checking:z3_verified",
+    throughput_task=THROUGHPUT_TASK,
+)
+STRINGS = Dsl("strings", ALL_OPS, DEFAULT_CONSTANTS, partial(parse_program, ops=ALL_OPS), print_program,
+              solution_printer=sygus_solution, search_ops=SEARCH_OPS,
+              description="string edits from examples: SyGuS PBE strings plus spreadsheet ops (FlashFill, "
+              "BUSTLE); task files .sl, .jsonl, BUSTLE .json", **_SEARCH_POLICY)
+SMT_STRINGS = Dsl("smt-strings", SMT_OPS, DEFAULT_CONSTANTS, partial(parse_program, ops=SMT_OPS), print_program,
+                  solution_printer=sygus_solution, description="SMT-LIB string ops only", **_SEARCH_POLICY)
+DSL = STRINGS
+
+__all__ = ["DSL", "STRINGS", "SMT_STRINGS", "THROUGHPUT_TASK", "string_length_cap", "SEARCH_OPS", "ALL_OPS", "SMT_OPS", "SPREADSHEET_OPS", "DEFAULT_CONSTANTS",
            "parse_program", "print_program", "define_fun", "sygus_solution"]

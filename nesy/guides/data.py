@@ -163,8 +163,8 @@ class GuideDataGenerator:
         leaves = leaves_for(variables, list(self.dsl.constants), extra_constants=extra, extra_cost=2)
         recorder = RecordingGuide(leaves)
         search_config = SearchConfig(timeout=30.0, max_candidates=config.pool_candidates, max_memory_mb=None,
-                                     unify=False, join_concatenations=False, max_cost=12)
-        BottomUpSearch(self.ops, leaves, search_config, recorder).run(task)
+                                     unify=False, joins=False, max_cost=12)
+        BottomUpSearch(self.ops, leaves, search_config, recorder, value_filters=self.dsl.value_filters).run(task)
         return variables, examples, n_train, recorder.entries
 
     def from_pool(self, rng: random.Random) -> GuideData | None:

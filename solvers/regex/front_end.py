@@ -12,15 +12,17 @@ import time
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
-from dsl.core import BOOL, STRING, Example, Op, Program, Task, Type
+from dsl.core import BOOL, STRING, Dsl, Example, Op, Program, Task, Type
 from dsl.errors import NesyInputError
 from dsl.regex import ops as rx
 from dsl.regex.charset import ANY, DIGIT, CharSet
 from dsl.regex.matcher import matches
 from dsl.regex.printer import to_everyday
 from dsl.regex.tasks import alphabet_of
-from solvers.search.enumeration import BottomUpSearch, LevelHook, SearchConfig, SearchOutcome
+from solvers.search.cegis import search_growing_subset
+from solvers.search.enumeration import BottomUpSearch, SearchConfig, SearchOutcome, SearchRun
 from solvers.search.guide import Guide
+from solvers.search.joins import Join
 from solvers.regex.chains import ChainJoin
 from solvers.regex.contexts import ContextJoin
 from solvers.regex.checking import z3_classifies
@@ -42,6 +44,8 @@ CLASSES: tuple[CharSet, ...] = (
 # a smaller regex (on AlphaRegex the joins' answers were already the smallest: docs/regex.md).
 IMPROVE_FACTOR = 0.5
 COUNTS = (2, 3, 4)           # r{k} offered on larger alphabets (dates, codes, phone numbers)
+# (pool, level just finished, budget check that raises when the budget is spent) -> a regex or None
+LevelHook = Callable[[ValuePool, int, Callable[[], None]], "Program | None"]
 
 
 @dataclass(frozen=True)
@@ -169,9 +173,9 @@ def search_regex(task: Task, sample: Sequence[Example], vocabulary: RegexVocabul
     hook = _cheapest_of(joins)
     if examples:
         hook = _refuting(hook, search_ops, examples)
-    engine = BottomUpSearch(search_ops.ops, [], replace(config, unify=False, join_concatenations=False,
+    engine = BottomUpSearch(search_ops.ops, [], replace(config, unify=False, joins=False,
                                                            improve_factor=IMPROVE_FACTOR),
-                            guide, goal=lambda vector: goal(vector[0]), level_hook=hook,
+                            guide, goal=lambda vector: goal(vector[0]), joins=lambda run, costs: [_HookJoin(hook)],
                             child_filter=normal_form)
     try:
         outcome = engine.run(search_task)
@@ -181,6 +185,18 @@ def search_regex(task: Task, sample: Sequence[Example], vocabulary: RegexVocabul
         outcome = SearchOutcome(Status.SOLVED, refuted.program, stats)
     regex = search_ops.to_regex(outcome.program) if outcome.program is not None else None
     return outcome, regex
+
+
+class _HookJoin(Join):
+    """The regex joins on the engine's join protocol: after each level, offer what they found."""
+
+    def __init__(self, hook: LevelHook) -> None:
+        self.hook = hook
+
+    def after_level(self, run: SearchRun, level: int) -> None:
+        program = self.hook(run.pool, level, run.check)
+        if program is not None:
+            run.offer(program)
 
 
 def _cheapest_of(joins: Sequence[LevelHook]) -> LevelHook:
@@ -205,7 +221,7 @@ def _refuting(hook: LevelHook, search_ops: _SearchOps, examples: Sequence[Exampl
     return checked
 
 
-def synthesize_regex_task(task: Task, options: SynthesisOptions = SynthesisOptions(),
+def synthesize_regex_task(task: Task, dsl: Dsl | None = None, options: SynthesisOptions = SynthesisOptions(),
                           guide: Guide | None = None) -> Result:
     """A regex that accepts the task's True strings and rejects its False ones, checked by Z3.
 
@@ -236,24 +252,16 @@ def synthesize_regex_task(task: Task, options: SynthesisOptions = SynthesisOptio
         if template is not None:
             return _checked(task, template, SearchStats(seconds=time.monotonic() - started), options.verify_with_z3)
     config = options.config
-    chosen = _initial_sample(examples, options.subset_size)
-    total = SearchStats()
-    while True:
-        remaining = config.timeout - (time.monotonic() - started)
-        if remaining <= 0:
-            return Result(task.name, Status.TIMEOUT, stats=total, message="time limit reached")
-        outcome, regex = search_regex(task, [examples[i] for i in chosen], vocabulary,
-                                      replace(config, timeout=remaining), guide, examples)
-        stats = outcome.stats
-        total = SearchStats(total.candidates + stats.candidates, total.values_kept + stats.values_kept,
-                            time.monotonic() - started, max(total.peak_memory_mb, stats.peak_memory_mb),
-                            max(total.max_cost, stats.max_cost))
-        if regex is None:
-            return Result(task.name, outcome.status, stats=total, message=outcome.message)
-        wrong = wrong_examples(regex, examples)
-        if not wrong:
-            return _checked(task, regex, total, options.verify_with_z3)
-        chosen = sorted(set(chosen) | set(wrong[:max(2, len(chosen) // 2)]))
+
+    def search(chosen: list[int], seconds: float) -> tuple[SearchOutcome, Program | None]:
+        return search_regex(task, [examples[i] for i in chosen], vocabulary, replace(config, timeout=seconds),
+                            guide, examples)
+
+    found = search_growing_subset(_initial_sample(examples, options.subset_size), config.timeout, started,
+                                  search, lambda regex: wrong_examples(regex, examples), min_added=2)
+    if found.answer is None:
+        return found.failure(task.name)
+    return _checked(task, found.answer, found.stats, options.verify_with_z3)
 
 
 def _form_template(positive: Sequence[str], examples: Sequence[Example]) -> Program | None:

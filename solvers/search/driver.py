@@ -1,28 +1,24 @@
-"""From a task to a checked result: pick ops and constants, search, re-check, score held-out tests.
+"""From a task to a checked result: pick ops and literals, search, re-check, score held-out tests.
 
-This is the DSL-agnostic driver behind `nesy.synthesize`, `nesy synth` and `nesy bench`.
-Tasks with many examples are solved counterexample-guided: search on a few examples (cheaper
-vectors, faster equivalence), check the answer on all of them, add the ones it gets wrong, repeat.
+This is the DSL-agnostic driver behind `nesy.synthesize`, `nesy synth` and `nesy bench`. A DSL
+with a front end of its own (`Dsl.front_end`) gets the task; every other DSL is searched here,
+with the joins, value filters, literal extraction and checker its `Dsl` names. Tasks with many
+examples are solved counterexample-guided on a growing subset (`solvers.search.cegis`).
 """
 from __future__ import annotations
 
-import importlib
 import time
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Callable
 
-from dsl.core import Const, Dsl, Example, Op, Task
-from solvers.search.enumeration import BottomUpSearch, SearchConfig, leaves_for
-from solvers.search.checking import failing_examples, z3_verified
-from solvers.strings.literals import extract_constants
+from dsl.core import Const, Dsl, Example, Op, Program, Task, resolve
+from solvers.search.cegis import search_growing_subset, spread_subset
+from solvers.search.checking import failing_examples
+from solvers.search.enumeration import BottomUpSearch, SearchConfig, SearchOutcome, leaves_for
 from solvers.search.guide import Guide
 from solvers.search.result import Result, SearchStats, Status
-from solvers.strings.spec_cegis import synthesize_from_spec
 
 EXTRACTED_CONSTANT_COST = 2
-# DSLs whose tasks are not input -> output functions (a regex classifies strings) have their own front
-# end on the same engine: DSL name -> (module, function taking (task, options, guide) -> Result).
-FRONT_ENDS: dict[str, tuple[str, str]] = {"regex": ("solvers.regex.front_end", "synthesize_regex_task")}
 
 
 @dataclass(frozen=True)
@@ -33,6 +29,14 @@ class SynthesisOptions:
     extract_constants: bool = True
     subset_size: int = 10        # examples searched on first when a task has more
     verify_with_z3: bool = True
+
+
+def synthesize_task(task: Task, dsl: Dsl, options: SynthesisOptions = SynthesisOptions(),
+                    guide: Guide | None = None) -> Result:
+    """A checked result for `task`: the DSL's own front end if it has one, else `enumerate_task`."""
+    if dsl.front_end is not None:
+        return resolve(dsl.front_end)(task, dsl, options, guide)
+    return enumerate_task(task, dsl, options, guide)
 
 
 def distinct_examples(task: Task) -> tuple[tuple[Example, ...], str]:
@@ -55,33 +59,18 @@ def ops_for(dsl: Dsl, task: Task) -> list[Op]:
 
 
 def constants_for(dsl: Dsl, task: Task, extract: bool) -> tuple[list[Const], list[Const]]:
-    """Grammar (or DSL default) constants and task hints, then constants read off the examples."""
+    """Grammar (or DSL default) constants and task hints, then literals read off the examples."""
     base = list(task.grammar.constants) if task.grammar.ops is not None else [*dsl.constants]
     base += list(task.constants)
-    extracted = extract_constants(task.examples) if extract and task.grammar.allow_extracted_constants else []
+    extracted: list[Const] = []
+    if extract and task.grammar.allow_extracted_constants and dsl.literal_extractor is not None:
+        extracted = resolve(dsl.literal_extractor)(task.examples)
     return base, [c for c in extracted if c not in base]
 
 
-def _spread_subset(examples: Sequence[Example], size: int) -> list[int]:
-    """Indices of `size` examples spread over the list (diverse beats the first few)."""
-    if len(examples) <= size:
-        return list(range(len(examples)))
-    step = len(examples) / size
-    return sorted({int(i * step) for i in range(size)})
-
-
-def synthesize_task(task: Task, dsl: Dsl, options: SynthesisOptions = SynthesisOptions(),
-                    guide: Guide | None = None) -> Result:
-    """Search for a program that fits every example of `task`, then check it every way we can."""
-    if dsl.name in FRONT_ENDS:
-        module, function = FRONT_ENDS[dsl.name]
-        return getattr(importlib.import_module(module), function)(task, options, guide)
-    if task.spec:
-        def solve_examples(sub_task: Task, seconds: float) -> Result:
-            return synthesize_task(sub_task, dsl, replace(options, config=replace(options.config, timeout=seconds)),
-                                   guide)
-
-        return synthesize_from_spec(task, solve_examples, options.config.timeout)
+def enumerate_task(task: Task, dsl: Dsl, options: SynthesisOptions = SynthesisOptions(),
+                   guide: Guide | None = None) -> Result:
+    """Bottom-up search for a program that fits every example of `task`, then every check."""
     started = time.monotonic()
     examples, contradiction = distinct_examples(task)
     if contradiction:
@@ -90,37 +79,34 @@ def synthesize_task(task: Task, dsl: Dsl, options: SynthesisOptions = SynthesisO
     ops = ops_for(dsl, task)
     base, extracted = constants_for(dsl, task, options.extract_constants)
     leaves = leaves_for(task.inputs, base, extra_constants=extracted, extra_cost=EXTRACTED_CONSTANT_COST)
-    chosen = _spread_subset(examples, options.subset_size)
-    total = SearchStats()
-    while True:
-        remaining = options.config.timeout - (time.monotonic() - started)
-        if remaining <= 0:
-            return Result(task.name, Status.TIMEOUT, stats=total, message="time limit reached")
+    joins = resolve(dsl.joins) if dsl.joins is not None else None
+
+    def search(chosen: list[int], seconds: float) -> tuple[SearchOutcome, Program | None]:
         sub_task = replace(task, examples=tuple(examples[i] for i in chosen))
-        search = BottomUpSearch(ops, leaves, replace(options.config, timeout=remaining), guide)
-        outcome = search.run(sub_task)
-        total = _add_stats(total, outcome.stats, time.monotonic() - started)
-        if outcome.program is None:
-            return Result(task.name, outcome.status, stats=total, message=outcome.message)
-        wrong = failing_examples(outcome.program, task, examples)
-        if not wrong:
-            return _checked_result(task, dsl, outcome.program, total, options)
-        chosen = sorted(set(chosen) | set(wrong[:max(1, len(chosen) // 2)]))
+        engine = BottomUpSearch(ops, leaves, replace(options.config, timeout=seconds), guide, joins=joins,
+                                value_filters=dsl.value_filters)
+        outcome = engine.run(sub_task)
+        return outcome, outcome.program
+
+    found = search_growing_subset(spread_subset(len(examples), options.subset_size), options.config.timeout,
+                                  started, search, lambda program: failing_examples(program, task, examples))
+    if found.answer is None:
+        return found.failure(task.name)
+    return checked_result(task, dsl, found.answer, found.stats, options)
 
 
-def _add_stats(total: SearchStats, more: SearchStats, seconds: float) -> SearchStats:
-    return SearchStats(total.candidates + more.candidates, total.values_kept + more.values_kept, seconds,
-                       max(total.peak_memory_mb, more.peak_memory_mb), max(total.max_cost, more.max_cost))
-
-
-def _checked_result(task: Task, dsl: Dsl, program, stats: SearchStats, options: SynthesisOptions) -> Result:
+def checked_result(task: Task, dsl: Dsl, program: Program, stats: SearchStats, options: SynthesisOptions) -> Result:
+    """The Result of a program that fits the examples: the DSL's checker (Z3 where it has one), and
+    the held-out verdict where the task has tests."""
     text = dsl.format_solution(task, program)
-    z3_ok = z3_verified(program, task) if options.verify_with_z3 else None
-    if z3_ok is False:
+    check: Callable[[Program, Task], bool | None] | None = \
+        resolve(dsl.checker) if dsl.checker is not None and options.verify_with_z3 else None
+    verified = check(program, task) if check is not None else None
+    if verified is False:
         return Result(task.name, Status.ERROR, program, text, stats, verified=False,
-                      message="Z3 disagrees with execution on this program (interpreter bug?)")
+                      message="the checker disagrees with execution on this program (a semantics bug?)")
     test_correct = None
     if task.tests:
         test_correct = not failing_examples(program, task, task.tests)
-    return Result(task.name, Status.SOLVED, program, text, stats, verified=z3_ok,
+    return Result(task.name, Status.SOLVED, program, text, stats, verified=verified,
                   test_correct=test_correct)

@@ -31,6 +31,12 @@ class SearchStats:
     def candidates_per_second(self) -> float:
         return self.candidates / self.seconds if self.seconds > 0 else 0.0
 
+    def plus(self, more: "SearchStats", seconds: float) -> "SearchStats":
+        """The stats of two searches in a row: counts add up, peaks take the larger, `seconds` is
+        the wall time of both together (the caller's clock)."""
+        return SearchStats(self.candidates + more.candidates, self.values_kept + more.values_kept, seconds,
+                           max(self.peak_memory_mb, more.peak_memory_mb), max(self.max_cost, more.max_cost))
+
 
 @dataclass(frozen=True)
 class Result:
