@@ -9,13 +9,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["synthesize", "as_task", "compile_rasp", "Result", "Status"]
+__all__ = ["synthesize", "as_task", "compile_rasp", "Result", "Status", "NesyInputError", "dsl_names"]
 __version__ = "0.1.0"
 
 # Each job loads only what it needs (the synthesizer does not need the RASP compiler, a cold
 # `nesy rasp compile` does not need the synthesizer): public names resolve on first use.
 _HOMES = {"synthesize": "nesy.api", "as_task": "nesy.api", "compile_rasp": "nesy.compiler",
-          "Result": "solvers.search.result", "Status": "solvers.search.result"}
+          "Result": "solvers.search.result", "Status": "solvers.search.result",
+          "NesyInputError": "dsl.errors", "dsl_names": "dsl.registry"}
 
 
 def __getattr__(name: str) -> Any:
