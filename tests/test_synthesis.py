@@ -8,7 +8,7 @@ import pytest
 import nesy
 from dsl.core import Example, STRING, evaluate, make_task
 from dsl.errors import NesyInputError
-from solvers.search.checking import z3_verified
+from solvers.strings.smt_check import z3_verified
 from solvers.search.result import Status
 from solvers.search.driver import distinct_examples, synthesize_task
 from dsl.registry import get_dsl

@@ -69,7 +69,7 @@ _SEARCH_POLICY = dict(
     front_end="solvers.strings.front_end:synthesize_strings_task",
     joins="solvers.strings.joins:string_joins",
     literal_extractor="solvers.strings.literals:extract_constants",
-    checker="solvers.search.checking:z3_verified",
+    checker="solvers.strings.smt_check:z3_verified",
     throughput_task=THROUGHPUT_TASK,
 )
 STRINGS = Dsl("strings", ALL_OPS, DEFAULT_CONSTANTS, partial(parse_program, ops=ALL_OPS), print_program,

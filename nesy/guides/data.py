@@ -117,8 +117,9 @@ class GuideDataGenerator:
 
     Example:
         >>> from dsl.strings import STRINGS
-        >>> data = GuideDataGenerator(STRINGS).generate(2000, seed=0)   # doctest: +SKIP
-        >>> data.value_x.shape[1] == SignatureEncoder(...).value_width   # doctest: +SKIP
+        >>> data = GuideDataGenerator(STRINGS).generate(300, seed=0)
+        >>> data.value_x.shape[1] == SignatureEncoder([op.signature for op in STRINGS.ops]).value_width
+        True
     """
 
     def __init__(self, dsl: Dsl, config: DataConfig = DataConfig()) -> None:

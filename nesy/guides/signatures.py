@@ -126,9 +126,13 @@ class SignatureEncoder:
     rarely useful.
 
     Example:
+        >>> from dsl.core import STRING, Program
         >>> from dsl.strings import STRINGS
+        >>> from nesy.api import as_task
         >>> encoder = SignatureEncoder([op.signature for op in STRINGS.ops])
-        >>> len(encoder.encode_values(task, STRING, vectors, programs)[0]) == encoder.value_width  # doctest: +SKIP
+        >>> rows = encoder.encode_values(as_task([("ab", "b")]), STRING, [("ab",)], [Program.var("x0", STRING)])
+        >>> len(rows[0]) == encoder.value_width
+        True
     """
 
     def __init__(self, op_signatures: Sequence[str]) -> None:
