@@ -73,3 +73,11 @@ def test_plugin_synthesizes_through_the_command_line(plugin_site: Path, tmp_path
 def test_unknown_dsl_lists_the_known_ones(plugin_site: Path) -> None:
     with pytest.raises(nesy.NesyInputError, match="unknown DSL 'nope'.*arith"):
         registry.get_dsl("nope")
+
+
+def test_plugin_syntax_errors_carry_their_position(plugin_site: Path) -> None:
+    arith = registry.get_dsl("arith")
+    with pytest.raises(nesy.NesyInputError) as error:
+        arith.parse("(+ x0\n  (* x1 ]))", {})
+    assert (error.value.line, error.value.column) == (2, 9)
+    assert str(error.value).startswith("malformed arith term: unexpected ']'")

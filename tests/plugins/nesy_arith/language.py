@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from lark import Lark, Transformer, UnexpectedInput
 
 from dsl.core import BOOL, INT, Const, Dsl, Op, Program, Type, Var, to_sexpr
-from dsl.errors import NesyInputError
+from dsl.errors import NesyInputError, syntax_error
 
 GRAMMAR_FILE = Path(__file__).with_name("arith.lark")
 
@@ -64,8 +64,7 @@ def parse_program(text: str, variables: Mapping[str, Type]) -> Program:
     try:
         return _ToProgram(variables).transform(_parser().parse(text))
     except UnexpectedInput as error:
-        raise NesyInputError("malformed arith term: unexpected input", line=error.line,
-                             column=error.column) from None
+        raise syntax_error(error, text, what="malformed arith term") from None
 
 
 ARITH = Dsl("arith", OPS, CONSTANTS, parse_program, print_program,
