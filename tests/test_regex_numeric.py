@@ -15,7 +15,7 @@ from dsl.regex.task_files import load_regex_tasks
 from dsl.regex.tasks import regex_task
 from solvers.search.enumeration import SearchConfig
 from solvers.regex.checking import z3_equivalence
-from solvers.regex.numeric import Bounds, bounded_field_template, solve_bounds
+from solvers.regex.numeric import DigitRange, bounded_field_template, solve_bounds
 from solvers.regex.front_end import synthesize_regex_task
 from solvers.search.driver import SynthesisOptions
 
@@ -65,7 +65,7 @@ def test_bounds_hold_the_positives_and_break_every_shaped_negative(data):
     positive = data.draw(st.lists(row, min_size=1, max_size=6))
     shaped = data.draw(st.lists(row, max_size=6))
     bounds = solve_bounds(positive, shaped, [999] * columns)
-    # Bounds exist exactly when the tightest ones (the positives' min and max) break every shaped row.
+    # DigitRange exist exactly when the tightest ones (the positives' min and max) break every shaped row.
     tight = [(min(r[c] for r in positive), max(r[c] for r in positive)) for c in range(columns)]
     feasible = all(any(not lo <= v <= hi for v, (lo, hi) in zip(r, tight)) for r in shaped)
     assert (bounds is not None) == feasible
@@ -75,10 +75,10 @@ def test_bounds_hold_the_positives_and_break_every_shaped_negative(data):
 
 
 @pytest.mark.parametrize("positive, shaped, limit, expected", [
-    ([(21,), (2,), (31,)], [(34,), (0,)], 99, Bounds(1, 31)),          # a day: 1..31, not 2..33
-    ([(146,), (255,), (1,)], [(500,)], 999, Bounds(0, 255)),           # an octet
-    ([(8550,), (7040,)], [(3150,), (6980,)], 9999, Bounds(7000, 9999)),  # a round lower bound
-    ([(5,), (40,)], [], 99, Bounds(0, 99)),                            # nothing to break: no bound
+    ([(21,), (2,), (31,)], [(34,), (0,)], 99, DigitRange(1, 31)),          # a day: 1..31, not 2..33
+    ([(146,), (255,), (1,)], [(500,)], 999, DigitRange(0, 255)),           # an octet
+    ([(8550,), (7040,)], [(3150,), (6980,)], 9999, DigitRange(7000, 9999)),  # a round lower bound
+    ([(5,), (40,)], [], 99, DigitRange(0, 99)),                            # nothing to break: no bound
 ])
 def test_bounds_prefer_natural_numbers(positive, shaped, limit, expected):
     assert solve_bounds(positive, shaped, [limit]) == [expected]

@@ -25,7 +25,7 @@ CHECK_EVERY = 256
 
 
 @dataclass(frozen=True)
-class Step:
+class ContextStep:
     """One op between the hole (below) and the root (above): `op` applied to the regex below, with
     `piece` on the left (`piece` x) or on the right (x `piece`) of a binary op."""
 
@@ -37,7 +37,7 @@ class Step:
 
 @dataclass
 class Context:
-    steps: tuple[Step, ...]        # from the hole up to the root
+    steps: tuple[ContextStep, ...]        # from the hole up to the root
     cost: int                      # every node but the hole
 
     def wrap(self, program: Program) -> Program:
@@ -52,14 +52,14 @@ class Context:
 
 
 @dataclass
-class _Node:
+class _TrieNode:
     """Contexts sharing their steps nearest the hole share one trie path, so a value is taken
     through each shared step once."""
 
-    steps: tuple[Step, ...]
+    steps: tuple[ContextStep, ...]
     cost: int
     complete: bool = False                                    # a viable context ends here
-    children: list["_Node"] = field(default_factory=list)
+    children: list["_TrieNode"] = field(default_factory=list)
     prune: int = 0        # bits that make every context through this node accept a negative
     apply: Callable[[int], int] | None = None                 # the last step, on the value below
     # Tests on the hole's value itself, before any step is computed: it may hold none of `forbid`
@@ -84,7 +84,7 @@ class ContextJoin:
     max_context_cost: int = 3
     time_share: float | None = 2.0
     found: Program | None = field(default=None, init=False)
-    _root: _Node | None = field(default=None, init=False)
+    _root: _TrieNode | None = field(default=None, init=False)
     _done_levels: int = field(default=0, init=False)
     _own_seconds: float = field(default=0.0, init=False)
     _engine_seconds: float = field(default=0.0, init=False)
@@ -99,7 +99,7 @@ class ContextJoin:
         # leave each sample string's verdict as with the hole empty (or `.*`), which passed.
         self._negative_atoms = substring_atoms(algebra, self.negative)
         self._positive_atoms = substring_atoms(algebra, self.positive)
-        self._forbidden_cache: dict[tuple[Step, ...], int] = {}
+        self._forbidden_cache: dict[tuple[ContextStep, ...], int] = {}
         self._semantics: dict[str, Callable[..., int]] = {
             "union": int.__or__, "concat": algebra.concat, "star": algebra.star, "plus": algebra.plus,
             "optional": algebra.optional}
@@ -140,7 +140,7 @@ class ContextJoin:
             if hit is not None:
                 self.found = Context(hit.steps, hit.cost).wrap(programs[index])
 
-    def _descend(self, node: _Node, hole: int, value: int, bound: int) -> _Node | None:
+    def _descend(self, node: _TrieNode, hole: int, value: int, bound: int) -> _TrieNode | None:
         """The cheapest context below `node` (cost < bound) that makes `hole` meet the goal;
         `value` is the regex below `node` with `hole` in the hole."""
         best = None
@@ -157,13 +157,13 @@ class ContextJoin:
                 best, bound = hit, hit.cost
         return best
 
-    def _step(self, step: Step, value: int) -> int:
+    def _step(self, step: ContextStep, value: int) -> int:
         fn = self._semantics[step.op.name]
         if step.piece is None:
             return fn(value)
         return fn(step.piece_value, value) if step.piece_left else fn(value, step.piece_value)
 
-    def _function(self, step: Step) -> Callable[[int], int]:
+    def _function(self, step: ContextStep) -> Callable[[int], int]:
         """The step as a function of the value below, with the piece's share of a product done once."""
         name = step.op.name
         if name == "concat" and step.piece is not None:
@@ -171,22 +171,22 @@ class ContextJoin:
                     else self.algebra.times_right(step.piece_value))
         return functools.partial(self._step, step)
 
-    def _apply(self, steps: Sequence[Step], value: int) -> int:
+    def _apply(self, steps: Sequence[ContextStep], value: int) -> int:
         for step in steps:
             value = self._step(step, value)
         return value
 
-    def _trie(self, contexts: list[Context]) -> _Node:
+    def _trie(self, contexts: list[Context]) -> _TrieNode:
         """The contexts as a trie from the hole up; each node's prune mask is the AND of the
         forbidden masks of the contexts through it, taken from that node up."""
-        root = _Node((), 0)
+        root = _TrieNode((), 0)
         nodes = {(): root}
-        through: dict[tuple[Step, ...], list[Context]] = {(): list(contexts)}   # contexts via each node
+        through: dict[tuple[ContextStep, ...], list[Context]] = {(): list(contexts)}   # contexts via each node
         for context in contexts:
             for depth in range(1, len(context.steps) + 1):
                 steps = context.steps[:depth]
                 if steps not in nodes:
-                    node = nodes[steps] = _Node(steps, sum(_step_cost(s) for s in steps), apply=self._function(steps[-1]))
+                    node = nodes[steps] = _TrieNode(steps, sum(_step_cost(s) for s in steps), apply=self._function(steps[-1]))
                     nodes[steps[:-1]].children.append(node)
                     through[steps] = []
                 through[steps].append(context)
@@ -223,15 +223,15 @@ class ContextJoin:
             contexts.extend(c for c in grown if self._viable(c))
         return contexts
 
-    def _steps(self, context: Context, pieces: list[tuple[int, int, Program]]) -> list[tuple[Step, int]]:
+    def _steps(self, context: Context, pieces: list[tuple[int, int, Program]]) -> list[tuple[ContextStep, int]]:
         """Steps that may go on top of `context` (normal forms: no closure on a closure, unions and
         concatenations kept right-nested, which the engine would build instead)."""
         last = context.steps[-1] if context.steps else None
-        steps: list[tuple[Step, int]] = []
+        steps: list[tuple[ContextStep, int]] = []
         for name in ("star", "plus", "optional"):
             op = self.ops.get(name)
             if op is not None and not (last is not None and last.piece is None):
-                steps.append((Step(op), 1))
+                steps.append((ContextStep(op), 1))
         for name in ("union", "concat"):
             op = self.ops.get(name)
             if op is None:
@@ -239,9 +239,9 @@ class ContextJoin:
             for cost, value, program in pieces:
                 if program.head.name == name:
                     continue   # (a b) x is built as a (b x)
-                steps.append((Step(op, program, value, piece_left=True), 1 + cost))
+                steps.append((ContextStep(op, program, value, piece_left=True), 1 + cost))
                 if name == "concat" and not (last is not None and last.op.name == name):
-                    steps.append((Step(op, program, value, piece_left=False), 1 + cost))
+                    steps.append((ContextStep(op, program, value, piece_left=False), 1 + cost))
         return steps
 
     def _viable(self, context: Context) -> bool:
@@ -250,7 +250,7 @@ class ContextJoin:
         over, under = self._apply(context.steps, self._everything), self._apply(context.steps, 0)
         return over & self._must == self._must and not under & self._must_not
 
-    def _needed(self, steps: Sequence[Step]) -> int:
+    def _needed(self, steps: Sequence[ContextStep]) -> int:
         """The bits of the sample's substrings t such that the context around every substring but
         t rejects a positive: a value without t can never fill the hole (monotonicity again)."""
         needed, must, everything = 0, self._must, self._everything
@@ -259,7 +259,7 @@ class ContextJoin:
                 needed |= bit
         return needed
 
-    def _forbidden(self, steps: Sequence[Step]) -> int:
+    def _forbidden(self, steps: Sequence[ContextStep]) -> int:
         """The bits of the sample's substrings t such that the context around {t} alone accepts a
         negative. A regex's spans for t are all in or all out of its value, and every op is
         monotone, so a value holding one of these bits can never fill the hole."""
@@ -289,7 +289,7 @@ def substring_atoms(algebra: SpanAlgebra, within: Sequence[str] | None = None) -
     return [(algebra.bit_of(t), value) for t, value in spans.items() if keep is None or t in keep]
 
 
-def _step_cost(step: Step) -> int:
+def _step_cost(step: ContextStep) -> int:
     return 1 + (step.piece.size if step.piece is not None else 0)
 
 

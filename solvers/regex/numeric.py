@@ -30,7 +30,7 @@ NO_BOUND, ONE, NATURAL, ROUND, FORCED = 0, 10, 20, 40, 60   # costs: lower is mo
 
 
 @dataclass(frozen=True)
-class Bounds:
+class DigitRange:
     """lo <= value <= hi for one digit part."""
 
     lo: int
@@ -93,12 +93,12 @@ def _candidates(low_end: int, high_end: int, starts: Sequence[int], cost: Callab
 
 
 def solve_bounds(positive: Sequence[Sequence[int]], shaped: Sequence[Sequence[int]],
-                 limits: Sequence[int]) -> list[Bounds] | None:
-    """Bounds per digit part (column) that hold every positive row and break every `shaped` row,
+                 limits: Sequence[int]) -> list[DigitRange] | None:
+    """DigitRange per digit part (column) that hold every positive row and break every `shaped` row,
     the most natural by `lower_cost`/`upper_cost`; None when no bounds can do it.
 
     >>> solve_bounds([(21, 1), (2, 12), (31, 4)], [(34, 12), (21, 13), (0, 9)], [99, 99])
-    [Bounds(lo=1, hi=31), Bounds(lo=0, hi=12)]
+    [DigitRange(lo=1, hi=31), DigitRange(lo=0, hi=12)]
     """
     import z3
 
@@ -124,7 +124,7 @@ def solve_bounds(positive: Sequence[Sequence[int]], shaped: Sequence[Sequence[in
     if optimizer.check() != z3.sat:
         return None
     model = optimizer.model()
-    return [Bounds(model.eval(lo).as_long(), model.eval(hi).as_long()) for lo, hi in zip(lows, highs)]
+    return [DigitRange(model.eval(lo).as_long(), model.eval(hi).as_long()) for lo, hi in zip(lows, highs)]
 
 
 def _extraction(parts: Sequence[FieldPart], numeric: Sequence[int]) -> re.Pattern[str]:

@@ -75,9 +75,3 @@ class ValuePool:
 
     def level(self, type_: Type, cost: int) -> Level | None:
         return self._levels[type_].get(cost)
-
-    def program_for(self, type_: Type, vector: Vector) -> Program | None:
-        return self.seen[type_].get(vector)
-
-    def count(self, type_: Type) -> int:
-        return len(self.seen[type_])
