@@ -41,7 +41,7 @@ CLASSES: tuple[CharSet, ...] = (
     CharSet.of([("0", "9"), ("A", "Z"), ("a", "z")]), ANY,
 )
 # After a join's answer, enumeration goes on for this fraction of the time spent so far, looking for
-# a smaller regex (on AlphaRegex the joins' answers were already the smallest: docs/regex.md).
+# a smaller regex (a join's answer is usually already small, so a short look is enough).
 IMPROVE_FACTOR = 0.5
 COUNTS = (2, 3, 4)           # r{k} offered on larger alphabets (dates, codes, phone numbers)
 # (pool, level just finished, budget check that raises when the budget is spent) -> a regex or None
