@@ -6,13 +6,11 @@
 - `value_penalties`: one batch per level and type; values the scorer finds unhelpful are delayed
   (BUSTLE's re-weighting). A delayed value reappears at its new level and is not scored again.
   Tasks with a grammar of their own (SyGuS files) get no value delays: the scorer learned from
-  pools of the DSL's free-form op set, and on SyGuS 2019 the delays lost 4 tasks to plain search
-  and won none, while the op prior alone matched it (docs/guides.md).
+  pools of the DSL's free-form op set, not from theirs (measurements: BENCHMARKS.md).
   By default the guide is *conservative*: only values below the threshold that 2% of useful
   values fall under are delayed, by one level. `bold=True` is BUSTLE-like: one level below the
-  10% threshold, two below the 2% one. With the first trained model, bold needed 4x fewer
-  candidates than plain search on the spreadsheet tasks both solved but lost two of them to
-  over-fitting joins (docs/guides.md), so bold is not the default.
+  10% threshold, two below the 2% one; it saves more candidates but can delay a value a
+  solution needs past the time limit, so it is not the default (measurements: BENCHMARKS.md).
 
 Calibrated thresholds come with the weights (see `nesy.guides.train`).
 """
@@ -42,9 +40,11 @@ class NeuralGuide:
     """A learned guide for one DSL.
 
     Example:
+        >>> import nesy
         >>> from dsl.strings import STRINGS
-        >>> guide = NeuralGuide.from_file(default_weights_path("strings"), STRINGS)   # doctest: +SKIP
-        >>> nesy.synthesize(examples, guide=guide)                                     # doctest: +SKIP
+        >>> guide = NeuralGuide.from_file(default_weights_path("strings"), STRINGS)
+        >>> nesy.synthesize([("ab", "abab"), ("x", "xx")], guide=guide).solved
+        True
     """
 
     def __init__(self, weights: GuideWeights, dsl: Dsl, source: str = "<memory>",
