@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 SUITE  ?= datasets/strings/demo.jsonl
 
-.PHONY: demo test test-slow setup bench-sygus bench-bustle bench-spreadsheet bench-regex bench-rasp bench-nap clean
+.PHONY: demo test test-slow test-fuzz setup bench-sygus bench-bustle bench-spreadsheet bench-regex bench-rasp bench-nap clean
 
 $(BIN)/nesy: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: setup
 
 test-slow: setup
 	$(BIN)/python -m pytest -q -m slow
+
+# The fuzz tests of every parser and reader, with many more inputs than the default run.
+test-fuzz: setup
+	NESY_FUZZ_EXAMPLES=3000 $(BIN)/python -m pytest -q tests/fuzz
 
 bench-sygus: setup
 	$(BIN)/nesy bench strings --suite ../shared/benchmarks/sygus-pbe-slia-2019 --timeout 10 --jobs 2 --json out/sygus.json
