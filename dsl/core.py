@@ -145,6 +145,22 @@ class Program:
         return to_sexpr(self)
 
 
+def right_nested(op: Op, parts: Sequence[Program]) -> Program:
+    """`a op (b op (c op d))` for parts a, b, c, d: the one shape chains of a binary op are built in
+    (search's normal forms build them right-nested only, so equal chains are equal trees).
+
+    >>> plus = Op("+", (INT, INT), INT, lambda a, b: a + b)
+    >>> str(right_nested(plus, [Program.const(n, INT) for n in (1, 2, 3)]))
+    '(+ 1 (+ 2 3))'
+    """
+    if not parts:
+        raise ValueError(f"a chain of {op.name} needs at least one part")
+    program = parts[-1]
+    for left in reversed(parts[:-1]):
+        program = Program(op, (left, program))
+    return program
+
+
 def format_literal(value: Any) -> str:
     """SMT-LIB spelling of a literal: strings double their quotes, negative ints are `(- n)`."""
     if isinstance(value, bool):

@@ -12,10 +12,9 @@ ends differ, so `01..31` at width 2 becomes `0[1-9]|[1-2]\\d|3[0-1]`.
 """
 from __future__ import annotations
 
-from functools import reduce
 from typing import Iterable
 
-from dsl.core import Program
+from dsl.core import Program, right_nested
 from dsl.regex.charset import DIGIT, CharSet
 from dsl.regex.ops import CONCAT, EMPTY, PLUS, STAR, UNION, apply, leaf, repeat
 
@@ -42,7 +41,7 @@ def union_all(parts: list[Program]) -> Program:
     flat = [a for part in parts for a in _alternatives(part)]
     if not flat:
         return Program(EMPTY)
-    return reduce(lambda right, left: apply(UNION, left, right), reversed(flat[:-1]), flat[-1])
+    return right_nested(UNION, flat)
 
 
 def _between(lo: str, hi: str) -> Program | None:

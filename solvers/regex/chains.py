@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from typing import Callable, Sequence
 
-from dsl.core import Op, Program, Type
+from dsl.core import Op, Program, Type, right_nested
 from solvers.regex.spans import SpanAlgebra
 from solvers.search.value_pool import ValuePool
 
@@ -84,8 +84,7 @@ class ChainJoin:
         if chains:
             chain = min(chains, key=lambda c: c[0])[1]
             factors = [factor for piece in chain for factor in self._factors(piece)]
-            self.found = reduce(lambda right, left: Program(self.concat, (left, right)), reversed(factors[:-1]),
-                                factors[-1])
+            self.found = right_nested(self.concat, factors)
         return self.found
 
     def _factors(self, program: Program) -> list[Program]:

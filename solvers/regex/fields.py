@@ -13,10 +13,9 @@ A template that rejects every negative is then widened where the negatives allow
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import reduce
 from typing import Callable, Sequence
 
-from dsl.core import Op, Program
+from dsl.core import Program, right_nested
 from dsl.regex.charset import DIGIT, WORD, CharSet
 from dsl.regex.ops import CONCAT, OPTIONAL, PLUS, UNION, RepeatOp, apply, char_set, leaf, repeat
 
@@ -170,7 +169,7 @@ def _shape_union(values: Sequence[str], runs: Sequence[list[str]]) -> list[Field
         if parts is None:
             return None
         branches.append(concatenation([piece for part in parts for piece in part.pieces]))
-    return [FieldPart((_right_nested(UNION, branches),), tuple(values))]
+    return [FieldPart((right_nested(UNION, branches),), tuple(values))]
 
 
 def field_parts(positive: Sequence[str], style: str = "plain") -> list[FieldPart] | None:
@@ -195,11 +194,7 @@ def field_parts(positive: Sequence[str], style: str = "plain") -> list[FieldPart
 
 def concatenation(pieces: Sequence[Program]) -> Program:
     """`p1 p2 ...` right-nested (the parser's shape)."""
-    return _right_nested(CONCAT, pieces)
-
-
-def _right_nested(op: Op, items: Sequence[Program]) -> Program:
-    return reduce(lambda right, left: apply(op, left, right), reversed(items[:-1]), items[-1])
+    return right_nested(CONCAT, pieces)
 
 
 def template_pieces(positive: Sequence[str], style: str = "plain") -> list[Program] | None:
