@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from dsl.errors import NesyInputError
-from dsl.rasp import load
+from dsl.rasp import load, run
 from nesy.compiler import compile_program, compile_rasp
 from nesy.compiler.bench import library
 from nesy.compiler.check import check
@@ -146,3 +146,92 @@ def test_library_at_scale_is_exact_on_samples(name):
     program = load(entry.path.read_text())
     report = check(compile_program(program, entry.scale_vocab, 32), program, samples=100)
     assert report.exact == report.inputs_checked == 100
+
+
+RUNNING_MAX = """
+prefix = select(indices, indices, <=);
+seen3 = aggregate(prefix and select(tokens, 3, ==), tokens, 0);
+seen2 = aggregate(prefix and select(tokens, 2, ==), tokens, 0);
+running_max = max(max(seen3, seen2), 1);
+running_max * 10;
+"""
+
+
+def test_running_maximum_then_a_map_compiles():
+    # seen3 selects every earlier 3: several positions, one value (proved from the value sets)
+    program = load(RUNNING_MAX)
+    compiled = compile_program(program, (1, 2, 3), 5)
+    assert compiled.run([[1, 3, 2, 1]]) == [[10, 30, 30, 30]]
+    report = check(compiled, program, reference=lambda t: [10 * max(t[:i + 1]) for i in range(len(t))])
+    assert report.passed and report.inputs_checked == 363
+
+
+def test_single_valued_aggregate_proved_on_every_input():
+    # copy == tokens at every position, which no value set shows: running every input proves it
+    source = ('copy = aggregate(select(indices, indices, ==), tokens);\n'
+              'a_or_none = aggregate(select(copy, "a", ==), tokens, "none");\na_or_none == "a";')
+    program = load(source)
+    report = check(compile_rasp(source, "a,b", 4), program)
+    assert report.passed and report.inputs_checked == 30
+
+
+def test_refusal_shows_an_input_and_says_how_to_rewrite():
+    with pytest.raises(NesyInputError) as caught:
+        compile_rasp("sorted = aggregate(select(tokens, tokens, <), tokens);\nsorted == 1;", "1,2,3", 4, "bad.rasp")
+    message = str(caught.value)
+    assert message.startswith("bad.rasp:1:10:") and "on input 1 2 3 it selects both 1 and 2" in message
+    assert "select(indices, i, ==)" in message and "\n" not in message
+
+
+def test_long_chain_of_maps_compiles():
+    source = "x = tokens;\n" + "x = x + 1;\n" * 3000 + "x;\n"
+    program = load(source)
+    report = check(compile_rasp(source, "1,2", 2), program)
+    assert report.passed and run(program, [1, 2]) == [3001, 3002]
+
+
+# layers / d_model per library program, at the library's vocab and max_len (the docs' table)
+FIGURES = {"length": (1, 7), "reverse": (2, 20), "hist": (1, 7), "sort_unique": (2, 20), "sort": (3, 23),
+           "sort_freq": (3, 38), "frac_prevs": (1, 8), "pair_balance": (1, 9), "dyck1": (2, 18), "dyck2": (3, 18),
+           "count_a": (1, 7), "detect_abc": (1, 14), "shift_by_1": (1, 11), "sort_paper": (3, 23),
+           "prefix_sum": (1, 9)}
+
+
+def test_library_figures_are_unchanged():
+    figures = {}
+    for name, entry in LIBRARY.items():
+        stats = model_stats(compile_program(load(entry.path.read_text()), entry.vocab, entry.max_len))
+        figures[name] = (stats.layers, stats.d_model)
+    assert figures == FIGURES
+
+
+class _RunsCode:
+    def __reduce__(self):
+        import os
+        return (os.system, ("echo ran > ran.txt",))
+
+
+def test_model_file_that_runs_code_is_refused_unrun(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    torch.save({"state_dict": {}, "metadata": _RunsCode()}, tmp_path / "evil.pt")
+    with pytest.raises(NesyInputError, match="could run code: refused"):
+        load_model(tmp_path / "evil.pt")
+    assert not (tmp_path / "ran.txt").exists()
+
+
+@pytest.mark.parametrize("damage, words", [
+    (lambda saved: saved["metadata"].update(max_len=10 ** 12), "position_embedding.weight"),
+    (lambda saved: saved["metadata"].update(vocab="abc"), "'vocab' is not a list"),
+    (lambda saved: saved["metadata"].update(shapes=[{"heads": 3}]), "'shapes' is damaged"),
+    (lambda saved: saved["state_dict"].pop("layers.0.mlp.W_in"), "not the ones its metadata describes"),
+    (lambda saved: saved.pop("metadata"), "expected {'state_dict', 'metadata'}"),
+])
+def test_damaged_model_metadata_is_one_line(tmp_path, damage, words):
+    path = tmp_path / "reverse.pt"
+    save(compile_rasp(LIBRARY["reverse"].path.read_text(), "1,2,3", 5), path)
+    saved = torch.load(path, weights_only=True)
+    damage(saved)
+    torch.save(saved, path)
+    with pytest.raises(NesyInputError, match="not a compiled RASP model") as caught:
+        load_model(path)
+    assert words in str(caught.value) and "\n" not in str(caught.value)

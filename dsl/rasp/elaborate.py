@@ -10,6 +10,7 @@ from dsl.rasp import ast, ir
 from dsl.rasp.values import Value, apply_op, format_value
 
 MAX_CALL_DEPTH = 50
+MAX_SCALAR_DEPTH = 200   # operations nested in one elementwise expression (evaluation recurses)
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,8 @@ class Elaborator:
             else:
                 raise self.error(f"type mismatch: '{op}' needs sequences or values, got {_kind(operand)}", pos)
         expr: ir.Scalar = ir.Apply(op, tuple(parts))
+        if expr.depth > MAX_SCALAR_DEPTH:
+            raise self.error(f"expression nested deeper than {MAX_SCALAR_DEPTH} operations", pos)
         if not sops:
             if all(isinstance(p, ir.Const) for p in parts):
                 return ScalarValue(ir.Const(self.fold(op, tuple(p.value for p in parts), pos)))
@@ -300,4 +303,9 @@ class Elaborator:
 
 def elaborate(module: ast.Module) -> ir.SOp:
     """The output SOp of a parsed module."""
-    return Elaborator(module.path).module(module)
+    try:
+        return Elaborator(module.path).module(module)
+    except RecursionError:
+        # the parser bounds nesting; calls inlined inside deep expressions can still multiply it
+        raise NesyInputError("the program nests too deeply (function calls inside deep expressions)",
+                             path=module.path) from None

@@ -1,29 +1,34 @@
 """The reference semantics of RASP (Weiss et al. 2021) on one input sequence.
 
-Aggregates: numerical ones average the selected values (default, 0 unless given, when nothing is
-selected); categorical ones return the most frequent selected value, ties going to the smallest in
+Numbers are exact rationals (`dsl.rasp.values`). Aggregates: numerical ones average the selected
+values exactly (default, 0 unless given, when nothing is selected); categorical ones return the most frequent selected value, ties going to the smallest in
 `sort_key` order (the value a mean of one-hot vectors decodes to), default (None) when nothing is
 selected. Runtime errors (`"a" + 1`) name the program line and column.
 """
 from __future__ import annotations
 
 from collections import Counter
+from fractions import Fraction
 from typing import Sequence
 
 from dsl.errors import NesyInputError
 from dsl.rasp import ir
-from dsl.rasp.values import Value, as_number, canon, format_value, identity_key, is_number, sort_key
+from dsl.rasp.values import Value, canon, format_value, identity_key, is_number, sort_key
 
 Matrix = list[list[bool]]  # matrix[query][key]
 
 
 class Interpreter:
-    """Evaluates IR nodes on one input, each node once."""
+    """Evaluates IR nodes on one input, each node once, inputs first (no recursion: a program may
+    chain thousands of statements)."""
 
     def __init__(self, tokens: Sequence[Value], path: str = "<rasp>") -> None:
         if not tokens:
             raise NesyInputError("the input sequence is empty")
-        self.tokens = list(tokens)
+        try:
+            self.tokens = [canon(t) for t in tokens]
+        except ArithmeticError as error:
+            raise NesyInputError(f"bad input token: {error}") from None
         self.path = path
         self.memo: dict[int, object] = {}
 
@@ -31,10 +36,11 @@ class Interpreter:
         return NesyInputError(message, path=self.path, line=node.pos.line or None, column=node.pos.column or None)
 
     def value(self, node: ir.Node):
-        key = id(node)
-        if key not in self.memo:
-            self.memo[key] = getattr(self, "_" + type(node).__name__.lower())(node)
-        return self.memo[key]
+        if id(node) not in self.memo:
+            for each in ir.walk(node):
+                if id(each) not in self.memo:
+                    self.memo[id(each)] = getattr(self, "_" + type(each).__name__.lower())(each)
+        return self.memo[id(node)]
 
     def _tokens(self, node: ir.Tokens) -> list[Value]:
         return list(self.tokens)
@@ -76,22 +82,22 @@ class Interpreter:
 
     def _aggregate(self, node: ir.Aggregate) -> list[Value]:
         matrix, values = self.value(node.selector), self.value(node.values)
-        out = []
-        for row in matrix:
-            chosen = [v for v, selected in zip(values, row) if selected]
-            if not chosen:
-                out.append(node.default)
-            elif node.encoding == ir.NUMERICAL:
-                out.append(self.mean(chosen, node))
-            else:
-                out.append(most_frequent(chosen))
-        return out
+        return [self.aggregate_row([v for v, selected in zip(values, row) if selected], node)
+                for row in matrix]
+
+    def aggregate_row(self, chosen: list[Value], node: ir.Aggregate) -> Value:
+        """One query position's result from the values it selected."""
+        if not chosen:
+            return node.default
+        if node.encoding == ir.NUMERICAL:
+            return self.mean(chosen, node)
+        return most_frequent(chosen)
 
     def mean(self, chosen: list[Value], node: ir.Aggregate) -> Value:
         bad = [v for v in chosen if not is_number(v)]
         if bad:
             raise self.error(f"numerical aggregate of a non-numerical value {format_value(bad[0])!r}", node)
-        return canon(sum(as_number(v) for v in chosen) / len(chosen))
+        return canon(Fraction(sum(chosen)) / len(chosen))
 
 
 def most_frequent(chosen: list[Value]) -> Value:

@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Callable, Iterator, Union
 
 from dsl.rasp.ast import Pos
-from dsl.rasp.values import Value, apply_op
+from dsl.rasp.values import OPERATIONS, Value, apply_op
 
 CATEGORICAL = "categorical"
 NUMERICAL = "numerical"
@@ -35,9 +35,18 @@ class Const:
 class Apply:
     op: str
     args: tuple["Scalar", ...]
+    # how deeply the expression nests: evaluating it recurses this deep, so its builders bound it
+    depth: int = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "depth", 1 + max((scalar_depth(a) for a in self.args), default=0))
 
 
 Scalar = Union[Arg, Const, Apply]
+
+
+def scalar_depth(expr: Scalar) -> int:
+    return expr.depth if isinstance(expr, Apply) else 0
 
 
 def evaluate_scalar(expr: Scalar, args: tuple[Value, ...]) -> Value:
@@ -58,8 +67,14 @@ def compile_scalar(expr: Scalar) -> Callable[[tuple[Value, ...]], Value]:
         value = expr.value
         return lambda args: value
     parts = tuple(compile_scalar(a) for a in expr.args)
-    op = expr.op
-    return lambda args: apply_op(op, tuple(part(args) for part in parts))
+    operation = OPERATIONS[expr.op]
+    if len(parts) == 1:
+        (first,) = parts
+        return lambda args: operation((first(args),))
+    if len(parts) == 2:
+        first, second = parts
+        return lambda args: operation((first(args), second(args)))
+    return lambda args: operation(tuple(part(args) for part in parts))
 
 
 def scalar_args(expr: Scalar) -> set[int]:

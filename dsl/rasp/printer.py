@@ -1,7 +1,10 @@
 """AST -> RASP source text, fully parenthesised, so that `parse(to_source(m)) == m`."""
 from __future__ import annotations
 
+from fractions import Fraction
+
 from dsl.rasp import ast
+from dsl.rasp.values import format_value
 
 
 def _literal(value) -> str:
@@ -11,6 +14,8 @@ def _literal(value) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return f"'{value}'" if '"' in value else f'"{value}"'
+    if isinstance(value, Fraction):
+        return format_value(value)  # parsed literals are decimals: 0.25, never 1/3
     return repr(value)
 
 

@@ -1,21 +1,39 @@
-"""RASP scalar values: one canonical form for numbers, a total order over mixed values, and the
-scalar operations of maps, so the interpreter and the compiler's value tables agree bit for bit."""
+"""RASP scalar values: numbers are exact rationals (ints and `Fraction`s: a mean times a count is
+the integer it should be), a total order over mixed values, and the scalar operations of maps, so
+the interpreter and the compiler's value tables agree exactly."""
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+import re
+from fractions import Fraction
+from typing import Any, Callable, Iterable
 
-Value = Any  # None, bool, int, float, str, or a tuple of values (joint keys made by the compiler)
+from dsl.errors import NesyInputError
+
+Value = Any  # None, bool, int, Fraction, str, or a tuple of values (joint keys made by the compiler)
+
+MAX_DIGITS = 1000        # digits in a number typed in a program or an input
+MAX_NUMBER_BITS = 4000   # |numerator| and denominator of any value (~1200 digits): printable, bounded
+_NUMBER = re.compile(r"[+-]?(\d+)(?:\.(\d+)|/(\d+))?")
 
 
 def canon(value: Value) -> Value:
-    """Numbers rounded to 9 decimals, integral floats made ints: means computed in any order of
-    summation land on the same value."""
-    if isinstance(value, float):
+    """The one form of a number: exact (a float, from a Python caller, becomes the rational of its
+    shortest decimal: 0.1 -> 1/10), integral rationals made ints; too large numbers refused."""
+    kind = type(value)  # exact types: this runs on every arithmetic result
+    if kind is int:
+        if value.bit_length() > MAX_NUMBER_BITS:
+            raise ArithmeticError("number too large")
+        return value
+    if kind is float:
         if math.isnan(value) or math.isinf(value):
             raise ArithmeticError("not a finite number")
-        rounded = round(value, 9)
-        return int(rounded) if rounded == int(rounded) else rounded
+        return canon(Fraction(repr(value)))
+    if kind is Fraction:
+        if value.denominator == 1:
+            return canon(value.numerator)
+        if max(value.numerator.bit_length(), value.denominator.bit_length()) > MAX_NUMBER_BITS:
+            raise ArithmeticError("number too large")
     return value
 
 
@@ -25,11 +43,19 @@ def sort_key(value: Value) -> tuple:
         return (0,)
     if isinstance(value, bool):
         return (1, value)
-    if isinstance(value, (int, float)):
-        return (2, value)
+    if isinstance(value, (int, float, Fraction)):
+        return (2, _approximate(value), value)  # floats compare fast; ties fall to the exact value
     if isinstance(value, str):
         return (3, value)
     return (4, tuple(sort_key(v) for v in value))
+
+
+def _approximate(number) -> float:
+    """A float that never orders two numbers the wrong way round (rounding is monotonic)."""
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf if number > 0 else -math.inf
 
 
 def identity_key(value: Value) -> tuple:
@@ -48,23 +74,32 @@ def unique_sorted(values: Iterable[Value]) -> tuple[Value, ...]:
 
 
 def is_number(value: Value) -> bool:
-    return isinstance(value, (int, float))  # booleans are ints: True counts as 1
+    return isinstance(value, (int, float, Fraction))  # booleans are ints: True counts as 1
 
 
 def as_number(value: Value) -> float:
+    """The float a weight holds (the model computes in floats; values stay exact)."""
     return float(value)
 
 
+def parse_number(text: str) -> int | Fraction | None:
+    """`12`, `-3`, `0.25`, `1/3` as exact numbers; None for anything else (no exponents, no nan)."""
+    match = _NUMBER.fullmatch(text.strip())
+    if match is None:
+        return None
+    digits = sum(len(g or "") for g in match.groups())
+    if digits > MAX_DIGITS:
+        raise NesyInputError(f"the number {text.strip()[:20]}... has {digits} digits (limit {MAX_DIGITS})")
+    if match.group(3) is not None and int(match.group(3)) == 0:
+        return None
+    return canon(Fraction(text.strip()))
+
+
 def parse_token(text: str) -> Value:
-    """A token as typed by a user: integers and decimals become numbers, anything else a string."""
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        return canon(float(text))
-    except ValueError:
-        return text
+    """A token as typed by a user: integers, decimals and fractions (`1/3`) become exact numbers,
+    anything else a string."""
+    number = parse_number(text)
+    return text if number is None else number
 
 
 def format_value(value: Value) -> str:
@@ -74,7 +109,23 @@ def format_value(value: Value) -> str:
         return "true" if value else "false"
     if isinstance(value, tuple):
         return "(" + ",".join(format_value(v) for v in value) + ")"
+    if isinstance(value, Fraction):
+        return _fraction_text(value)
     return str(value)
+
+
+def _fraction_text(value: Fraction) -> str:
+    """Exact: a decimal when the denominator divides a small power of ten (0.25), else p/q."""
+    denominator, places = value.denominator, 0
+    while places <= 20 and (10 ** places) % denominator:
+        places += 1
+    if places == 0:
+        return str(value.numerator)
+    if places > 20:
+        return f"{value.numerator}/{denominator}"
+    scaled = str(abs(value.numerator) * (10 ** places // denominator)).rjust(places + 1, "0")
+    sign = "-" if value < 0 else ""
+    return f"{sign}{scaled[:-places]}.{scaled[-places:]}"
 
 
 COMPARISONS = {
@@ -90,49 +141,81 @@ ARITHMETIC = {
     "+": lambda a, b: a + b,
     "-": lambda a, b: a - b,
     "*": lambda a, b: a * b,
-    "/": lambda a, b: a / b,
+    "/": lambda a, b: Fraction(a) / b,
     "%": lambda a, b: a % b,
 }
 
 
-def apply_op(op: str, args: tuple[Value, ...]) -> Value:
-    """One scalar operation of a map. `None` (an aggregate that selected nothing) propagates;
-    Python errors (`"a" + 1`, division by zero) surface as TypeError/ArithmeticError."""
-    if op == "tuple":
-        return tuple(args)
-    if op == "if":
-        test, then, orelse = args
-        if test is None:
-            return None
-        return then if test else orelse
-    if any(a is None for a in args):
-        return None
-    if op in COMPARISONS:
-        return bool(COMPARISONS[op](*args))
-    if op in ARITHMETIC:
+def _arithmetic(op: str) -> Callable[[tuple[Value, ...]], Value]:
+    function = ARITHMETIC[op]
+
+    def run(args: tuple[Value, ...]) -> Value:
         left, right = args
+        if left is None or right is None:
+            return None
         if isinstance(left, str) or isinstance(right, str):
             if op == "+" and isinstance(left, str) and isinstance(right, str):
                 return left + right
             raise TypeError(f"cannot apply {op} to {format_value(left)!r} and {format_value(right)!r}")
-        return canon(ARITHMETIC[op](left, right))
-    if op == "and":
-        return bool(args[0]) and bool(args[1])
-    if op == "or":
-        return bool(args[0]) or bool(args[1])
-    if op == "not":
-        return not args[0]
-    if op == "neg":
-        if isinstance(args[0], str):
-            raise TypeError(f"cannot negate {args[0]!r}")
-        return canon(-args[0])
-    if op == "count_from_fraction":
-        # compiler-internal: selector_width's attention yields 1/(w+1); this recovers w
-        return int(round(1 / args[0])) - 1
-    if op == "abs":
-        return canon(abs(args[0]))
-    if op == "min":
-        return min(args, key=sort_key)
-    if op == "max":
-        return max(args, key=sort_key)
-    raise ValueError(f"unknown operation {op}")
+        if op in ("/", "%") and not isinstance(right, tuple) and right == 0:
+            raise ZeroDivisionError("division by zero")
+        return canon(function(left, right))
+    return run
+
+
+def _comparison(op: str) -> Callable[[tuple[Value, ...]], Value]:
+    function = COMPARISONS[op]
+
+    def run(args: tuple[Value, ...]) -> Value:
+        left, right = args
+        if left is None or right is None:
+            return None
+        return bool(function(left, right))
+    return run
+
+
+def _if(args: tuple[Value, ...]) -> Value:
+    test, then, orelse = args
+    if test is None:
+        return None
+    return then if test else orelse
+
+
+def _strict(function: Callable[..., Value]) -> Callable[[tuple[Value, ...]], Value]:
+    """`function(*args)`, or None when an argument is None (nothing was aggregated)."""
+    def run(args: tuple[Value, ...]) -> Value:
+        if any(a is None for a in args):
+            return None
+        return function(*args)
+    return run
+
+
+def _negate(value: Value) -> Value:
+    if isinstance(value, str):
+        raise TypeError(f"cannot negate {value!r}")
+    return canon(-value)
+
+
+def _count_from_fraction(value: Value) -> Value:
+    # compiler-internal: selector_width's attention yields 1/(w+1); this recovers w
+    return round(1 / Fraction(value)) - 1
+
+
+# Every scalar operation of a map, as a function of its argument tuple. `None` (an aggregate that
+# selected nothing) propagates; Python errors (`"a" + 1`, division by zero) surface as
+# TypeError/ArithmeticError.
+OPERATIONS: dict[str, Callable[[tuple[Value, ...]], Value]] = {
+    "tuple": tuple, "if": _if,
+    **{op: _comparison(op) for op in COMPARISONS}, **{op: _arithmetic(op) for op in ARITHMETIC},
+    "and": _strict(lambda a, b: bool(a) and bool(b)), "or": _strict(lambda a, b: bool(a) or bool(b)),
+    "not": _strict(lambda a: not a), "neg": _strict(_negate), "abs": _strict(lambda a: canon(abs(a))),
+    "count_from_fraction": _strict(_count_from_fraction),
+    "min": _strict(lambda *a: min(a, key=sort_key)), "max": _strict(lambda *a: max(a, key=sort_key)),
+}
+
+
+def apply_op(op: str, args: tuple[Value, ...]) -> Value:
+    """One scalar operation of a map (see OPERATIONS)."""
+    if op not in OPERATIONS:
+        raise ValueError(f"unknown operation {op}")
+    return OPERATIONS[op](tuple(args))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from dsl.errors import NesyInputError
 from dsl.rasp import ir
 from dsl.rasp.elaborate import elaborate
 from dsl.rasp.parser import parse
@@ -28,6 +29,14 @@ def compile_program(program: ir.SOp, vocab: Sequence[Value], max_len: int, path:
                     recycle: bool = True) -> Compiled:
     """Compile a loaded RASP program (its output IR node) for this vocabulary and max length;
     `recycle` reuses the residual directions of dead values."""
+    try:
+        return _compile(program, vocab, max_len, path, recycle)
+    except RecursionError:
+        # parsing bounds expressions, lowering walks nodes in order; this is the backstop
+        raise NesyInputError("cannot compile: the program is nested too deeply", path=path) from None
+
+
+def _compile(program: ir.SOp, vocab: Sequence[Value], max_len: int, path: str, recycle: bool) -> Compiled:
     lowered = lower(program, vocab, max_len, path)
     graph = to_networkx(lowered.output)
     allocation = allocate_layers(graph)

@@ -1,18 +1,24 @@
 """Static facts the compiler needs to stay exact: which values differ at every position, which
-selectors pick at most one key, and which numbers a mean can produce."""
+selectors pick at most one key, which aggregates select keys that all hold one value (statically,
+or by running every input of the task), and which numbers a mean can produce (exactly)."""
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 from typing import Sequence
 
 import numpy as np
 
+from dsl.errors import NesyInputError
+from dsl.rasp import ir
+from dsl.rasp.interpreter import Interpreter
 from dsl.rasp.values import Value, canon, identity_key, unique_sorted
-from nesy.compiler.graph import CNode, Embedded, FusedMap, Term, WidthHead
+from nesy.compiler.graph import CNode, Embedded, FusedMap, Term, View, WidthHead
 from nesy.compiler.plans import PlanError
 
 MAX_INJECTIVITY_CHECK = 50_000
 MAX_MEAN_VALUES = 50_000
+MAX_EXHAUSTIVE_PROOF = 20_000   # inputs run at compile time to prove an aggregate single-valued
 
 
 def relation_matrix(term: Term) -> np.ndarray:
@@ -34,7 +40,6 @@ def injective(node: CNode) -> bool:
 
 
 def _injective_function(node: FusedMap) -> bool:
-    from dsl.rasp import ir
     combos = 1
     for leaf in node.leaves:
         combos *= len(leaf.values)
@@ -91,14 +96,87 @@ def selects_at_most_one(terms: Sequence[Term]) -> bool:
     return False
 
 
+def selects_one_value(terms: Sequence[Term], view: View) -> bool:
+    """Every query's selected keys hold the same aggregated value, on any input: the value is a
+    constant, or a function of some conjunct's key leaf whose every row (query value) selects key
+    values that all map to one aggregated value (`select(tokens, 2, ==)` aggregating `tokens`)."""
+    if view.leaf is None:
+        return True
+    for term in terms:
+        value_of = _value_of_key(term.key.leaf, view)
+        if value_of is None:
+            continue
+        codes = np.array(_codes([value_of(k) for k in term.key.leaf_values()]))
+        matrix = relation_matrix(term)
+        if all(len(set(codes[row].tolist())) <= 1 for row in matrix):
+            return True
+    return False
+
+
+def _value_of_key(key_leaf: CNode | None, view: View):
+    """The aggregated value as a function of the key leaf's value, when it is one: the same leaf,
+    or a component of a joint key (a tuple built by an MLP)."""
+    if key_leaf is None:
+        return None
+    if key_leaf is view.leaf:
+        return view.apply
+    if isinstance(key_leaf, FusedMap) and isinstance(key_leaf.body, ir.Apply) and key_leaf.body.op == "tuple" \
+            and view.leaf in key_leaf.leaves:
+        index = key_leaf.leaves.index(view.leaf)
+        return lambda joint: view.apply(None if joint is None else joint[index])
+    return None
+
+
+def _codes(values: Sequence[Value]) -> list[int]:
+    """Small ints standing for values, equal exactly when the values are identical."""
+    numbering: dict = {}
+    return [numbering.setdefault(identity_key(v), len(numbering)) for v in values]
+
+
+class _Watcher(Interpreter):
+    """The interpreter, noting the first query whose selected keys hold two different values, for
+    each watched categorical aggregate."""
+
+    def __init__(self, tokens: Sequence[Value], watched: dict[int, object], found: dict) -> None:
+        super().__init__(tokens)
+        self.watched, self.found = watched, found
+
+    def aggregate_row(self, chosen: list[Value], node: ir.Aggregate) -> Value:
+        if id(node) in self.watched and id(node) not in self.found:
+            distinct = unique_sorted(chosen)
+            if len(distinct) > 1:
+                self.found[id(node)] = (list(self.tokens), distinct[:2])
+        return super().aggregate_row(chosen, node)
+
+
+def one_value_on_every_input(output: ir.SOp, aggregates: Sequence[ir.Aggregate], vocab: Sequence[Value],
+                             max_len: int, limit: int = MAX_EXHAUSTIVE_PROOF) -> dict[int, tuple] | None:
+    """Runs the program on every input of the task (None when there are more than `limit`) and
+    returns, per aggregate (by id) that selected two different values somewhere, the input and
+    the two values: aggregates absent from the answer are proved single-valued on this task."""
+    if sum(len(vocab) ** n for n in range(1, max_len + 1)) > limit:
+        return None
+    watched = {id(a): a for a in aggregates}
+    found: dict[int, tuple] = {}
+    for n in range(1, max_len + 1):
+        for tokens in itertools.product(vocab, repeat=n):
+            try:
+                _Watcher(tokens, watched, found).value(output)
+            except NesyInputError:
+                continue  # the program fails on this input: no model output to get wrong
+            if len(found) == len(watched):
+                return found
+    return found
+
+
 def mean_values(values: Sequence[Value], max_len: int) -> tuple[Value, ...]:
-    """Every mean of 1..max_len values drawn (with repeats) from `values`."""
-    numbers = sorted({float(v) for v in values})
-    sums = {0.0}
+    """Every mean of 1..max_len values drawn (with repeats) from `values`, exactly (rationals)."""
+    numbers = sorted({canon(Fraction(v)) for v in values})
+    sums: set = {0}
     means: set = set()
     for count in range(1, max_len + 1):
-        sums = {canon(s + x) for s in sums for x in numbers}
-        means.update(canon(s / count) for s in sums)
+        sums = {s + x for s in sums for x in numbers}
+        means.update(canon(Fraction(s, 1) / count) for s in sums)
         if len(means) > MAX_MEAN_VALUES or len(sums) > MAX_MEAN_VALUES:
             raise PlanError(f"the mean can take more than {MAX_MEAN_VALUES} values")
     return unique_sorted(means)

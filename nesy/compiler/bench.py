@@ -64,9 +64,10 @@ def bench_one(entry: LibraryEntry, scale: bool = False, scale_len: int = 32, sam
     row.update(layers=stats.layers, heads=stats.heads, d_model=stats.d_model, mlp_hidden=stats.mlp_hidden,
                params=stats.params, nonzero_params=stats.nonzero)
     start = time.perf_counter()
-    report = check(compiled, program, limit=limit, samples=samples, progress=progress)
-    row.update(inputs_checked=report.inputs_checked, exact_fraction=report.exact_fraction,
-               exhaustive=report.exhaustive, check_seconds=round(time.perf_counter() - start, 2))
+    report = check(compiled, program, limit=limit, samples=samples, progress=progress, path=str(entry.path))
+    row.update(inputs_checked=report.inputs_checked, skipped=report.skipped, exact_fraction=report.exact_fraction,
+               passed=report.passed, exhaustive=report.exhaustive,
+               check_seconds=round(time.perf_counter() - start, 2))
     if entry.tracr and not scale:
         row["tracr"] = entry.tracr
     return row
@@ -132,8 +133,9 @@ def format_table(rows: list[dict]) -> str:
                   else "rejects" if row["program"] in ("sort_paper", "prefix_sum") else "-")
         cold = f"{row['cold_seconds']:.3f}" if "cold_seconds" in row else "-"
         command = f"{row['command_seconds']:.2f}" if "command_seconds" in row else "-"
+        exact = f"{100 * row['exact_fraction']:.1f}%" + (f" ({row['skipped']} skipped)" if row.get("skipped") else "")
         cells = [row["program"], vocab, str(row["max_len"]), str(row["layers"]), str(row["heads"]),
                  str(row["d_model"]), str(row["mlp_hidden"]), str(row["params"]), f"{row['compile_seconds']:.3f}",
-                 cold, command, str(row["inputs_checked"]), f"{100 * row['exact_fraction']:.1f}%", theirs]
+                 cold, command, str(row["inputs_checked"]), exact, theirs]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -41,7 +41,9 @@ class MlpWeights:
     w_out: np.ndarray  # [hidden, d_model]
 
 
-def _add(column: np.ndarray, feature: Feature, scale: float = 1.0) -> None:
+def _add(column: np.ndarray, feature: Feature, scale=1.0) -> None:
+    """column += scale * feature; `scale` may be an exact rational of a plan (weights are floats)."""
+    scale = float(scale)
     for index, coefficient in feature.items():
         column[index] += scale * coefficient
 
@@ -160,7 +162,8 @@ def _step_units(node: FusedMap, plan: StepPlan, units: _Units) -> None:
     z = np.zeros(space.width)
     for position, coefficient in plan.coefficients.items():
         _add(z, space.numeric(node.leaves[position]), coefficient)
-    z_bound = sum(abs(c) for c in plan.coefficients.values()) + abs(plan.constant)
+    z_bound = float(sum(abs(c) for c in plan.coefficients.values()) + abs(plan.constant))
+    z_min, z_max, constant = float(plan.z_min), float(plan.z_max), float(plan.constant)
     for row in plan.rows:
         combo = _combo_feature(node, plan.leaves, row.combo, space)
         if isinstance(row, LinearRow):
@@ -172,12 +175,13 @@ def _step_units(node: FusedMap, plan: StepPlan, units: _Units) -> None:
             feature[space.of(BOS)] -= 1.0 + k
             units.add(feature, 1.0 - k, base_out)
         for step in row.steps:
-            scale = 1.0 / (2.0 * step.half_width)
-            reach = max(abs(plan.z_min - step.threshold), abs(plan.z_max - step.threshold)) * scale + 2.0
-            bos_reach = (z_bound + abs(step.threshold)) * scale + reach + 2.0
+            threshold = float(step.threshold)
+            scale = 1.0 / (2.0 * float(step.half_width))
+            reach = max(abs(z_min - threshold), abs(z_max - threshold)) * scale + 2.0
+            bos_reach = (z_bound + abs(threshold)) * scale + reach + 2.0
             feature = z * scale + combo * reach
             feature[space.of(BOS)] -= bos_reach
-            bias = (plan.constant - step.threshold) * scale - reach * k
+            bias = (constant - threshold) * scale - reach * k
             delta = _output(node, space, step.after) - _output(node, space, step.before)
             units.add(feature, bias + 0.5, delta)
             units.add(feature, bias - 0.5, -delta)
@@ -188,11 +192,11 @@ def _linear_units(node: FusedMap, plan: StepPlan, row: LinearRow, combo: np.ndar
     """slope * z + intercept where the combination holds: relu(z + gate) - relu(-z + gate), with
     the gate 0 when it holds and below -|z| otherwise (and at BOS)."""
     space, k = units.space, len(plan.leaves)
-    reach = max(abs(plan.z_min), abs(plan.z_max), z_bound) + 1.0
+    reach = max(abs(float(plan.z_min)), abs(float(plan.z_max)), z_bound) + 1.0
     for sign in (1.0, -1.0):
         feature = sign * z + combo * reach
         feature[space.of(BOS)] -= reach
-        units.add(feature, sign * plan.constant - reach * k, _output(node, space, row.slope * sign))
+        units.add(feature, sign * float(plan.constant) - reach * k, _output(node, space, float(row.slope) * sign))
     if row.intercept:
         feature = combo.copy()
         feature[space.of(BOS)] -= 1.0 + k
@@ -208,13 +212,13 @@ def _affine_units(node: FusedMap, plan: AffinePlan, units: _Units) -> None:
             _add(feature, space.numeric(node.leaves[position]), sign)
             feature[space.of(BOS)] -= AFFINE_BOS_GATE
             output = np.zeros(space.width)
-            output[target] = sign * coefficient
+            output[target] = sign * float(coefficient)
             units.add(feature, 0.0, output)
     if plan.constant:
         feature = np.zeros(space.width)
         feature[space.of(BOS)] -= AFFINE_BOS_GATE
         output = np.zeros(space.width)
-        output[target] = plan.constant
+        output[target] = float(plan.constant)
         units.add(feature, 1.0, output)
 
 

@@ -149,7 +149,8 @@ def _distinct(values: list[Value]) -> tuple[list[Value], np.ndarray]:
 class AggregateHead(CNode):
     terms: tuple[Term, ...] = ()
     value_view: View = None  # type: ignore[assignment]
-    single_valued: bool = True
+    single_valued: bool = True   # every query's selected keys hold one value (so a one-hot mean)
+    source: "ir.Aggregate | None" = None  # the program's aggregate, for proofs over every input
 
     def dependencies(self) -> tuple[CNode, ...]:
         leaves = [leaf for term in self.terms for leaf in term.leaves()]

@@ -8,6 +8,7 @@ compiled exactly is rejected here with the program line and the reason.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Sequence
 
 from dsl.errors import NesyInputError
@@ -17,6 +18,9 @@ from dsl.rasp.values import Value, canon, format_value, is_number, unique_sorted
 from nesy.compiler import analysis
 from nesy.compiler.graph import AggregateHead, CNode, Embedded, FusedMap, Term, View, WidthHead, to_networkx
 from nesy.compiler.plans import AffinePlan, PlanError, make_plan, most_common, plan_outputs, z_values
+
+
+MAX_FUSED_DEPTH = 100   # operations nested in one merged map (its table is evaluated recursively)
 
 
 @dataclass
@@ -30,7 +34,7 @@ class Lowering:
     """Lowers IR nodes one at a time (each once), remembering labels already given out."""
 
     def __init__(self, vocab: Sequence[Value], max_len: int, path: str) -> None:
-        self.vocab = unique_sorted(vocab)
+        self.vocab = unique_sorted(canon(v) for v in vocab)
         self.max_len = max_len
         self.path = path
         self.memo: dict[int, CNode] = {}
@@ -71,6 +75,8 @@ class Lowering:
         inputs = [self.sop(s) for s in node.inputs]
         label = self.label(node, "map")
         body, leaves = _fuse(node.body, inputs)
+        if ir.scalar_depth(body) > MAX_FUSED_DEPTH:  # a long chain of maps: an MLP every so often
+            body, leaves = _dedupe(node.body, inputs)
         fused = self.fused_map(node, body, leaves, label)
         if fused.plan_error and any(isinstance(i, FusedMap) for i in inputs):
             body, leaves = _dedupe(node.body, inputs)
@@ -98,7 +104,7 @@ class Lowering:
     def _selectorwidth(self, node: ir.SelectorWidth) -> CNode:
         terms = self.terms(node.selector)
         label = self.label(node, "width")
-        fractions = unique_sorted(canon(1 / (w + 1)) for w in range(self.max_len + 1))
+        fractions = unique_sorted(canon(Fraction(1, w + 1)) for w in range(self.max_len + 1))
         head = WidthHead(self.unique(label + "_frac"), node.pos, ir.NUMERICAL, fractions, terms=terms)
         return self.fused_map(node, ir.Apply("count_from_fraction", (ir.Arg(0),)), (head,), label)
 
@@ -114,8 +120,9 @@ class Lowering:
                              "'categorical' or the aggregate 'numerical'", node.pos)
         view = self.view(source, node.pos)
         values = unique_sorted([view.apply(v) for v in view.leaf_values()] + [node.default])
+        single = at_most_one or analysis.selects_one_value(terms, view)
         return AggregateHead(label, node.pos, ir.CATEGORICAL, values, implicit=node.default, terms=terms,
-                             value_view=view, single_valued=at_most_one)
+                             value_view=view, single_valued=single, source=node)
 
     def numerical_aggregate(self, node: ir.Aggregate, label: str, terms, source: CNode,
                             at_most_one: bool) -> CNode:
@@ -244,13 +251,44 @@ def lower(output: ir.SOp, vocab: Sequence[Value], max_len: int, path: str = "<ra
         raise NesyInputError(f"max_len must be at least 1, got {max_len}")
     if not vocab:
         raise NesyInputError("the vocabulary is empty")
-    lowering = Lowering(vocab, max_len, path)
+    try:
+        lowering = Lowering(vocab, max_len, path)
+    except ArithmeticError as error:
+        raise NesyInputError(f"bad vocabulary token: {error}") from None
+    for node in ir.walk(output):  # inputs first: lowering each node then recurses one level only
+        if isinstance(node, ir.SOp):
+            lowering.sop(node)
     root = lowering.sop(output)
-    for node in to_networkx(root).nodes:
+    nodes = list(to_networkx(root).nodes)
+    for node in nodes:
         if isinstance(node, FusedMap) and node.plan_error:
             raise lowering.error(node.plan_error, node.pos)
-        if isinstance(node, AggregateHead) and not node.single_valued and node is not root:
-            raise lowering.error(f"categorical aggregate '{node.label}' may select several positions "
-                                 "holding different values; only the program's output may do that "
-                                 "(it decodes to the most frequent)", node.pos)
+    _prove_single_valued([n for n in nodes if isinstance(n, AggregateHead) and not n.single_valued
+                          and n is not root], output, lowering)
     return Lowered(root, lowering.vocab, max_len)
+
+
+def _prove_single_valued(heads: list[AggregateHead], output: ir.SOp, lowering: Lowering) -> None:
+    """A categorical aggregate that feeds another node must select keys holding one value (their
+    mean is then that value's one-hot). What the value sets could not prove, every input of the
+    task may: run them all; refuse, saying how to rewrite, what is still unproved."""
+    if not heads:
+        return
+    found = analysis.one_value_on_every_input(output, [h.source for h in heads], lowering.vocab, lowering.max_len)
+    for head in sorted(heads, key=lambda h: (h.pos.line, h.pos.column)):
+        if found is not None and id(head.source) not in found:
+            head.single_valued = True
+            continue
+        if found is None:
+            why = (f"this could not be proved (more than {analysis.MAX_EXHAUSTIVE_PROOF} inputs to try "
+                   "at this vocabulary and max_len)")
+        else:
+            tokens, (first, second) = found[id(head.source)]
+            why = (f"on input {' '.join(format_value(t) for t in tokens)} it selects both "
+                   f"{format_value(first)} and {format_value(second)}")
+        raise lowering.error(
+            f"categorical aggregate '{head.label}' may select several positions holding different values; "
+            f"{why}. Only the program's output may do that (it decodes to the most frequent). Rewrite it "
+            "so the selected positions hold one value: select on the aggregated sequence itself "
+            "(aggregate(select(v, q, ==), v)), add a conjunct that keeps one position "
+            "(... and select(indices, i, ==)), or make it the program's output", head.pos)

@@ -6,17 +6,19 @@
   at some points of it, so the plan keeps one sharp ReLU step per change (not per value).
 - `AffinePlan`: a numerical output that is affine in numerical inputs: no discretisation at all.
 
-Each plan is the whole truth about its MLP; `blocks.py` only turns it into weights.
+Each plan is the whole truth about its MLP, in exact rationals (thresholds, slopes, z values);
+`blocks.py` only turns it into float weights.
 """
 from __future__ import annotations
 
 import itertools
 from collections import Counter
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Sequence
 
 from dsl.rasp import ir
-from dsl.rasp.values import Value, canon, identity_key, is_number
+from dsl.rasp.values import Value, canon, identity_key, is_number, sort_key
 
 MAX_COMBINATIONS = 4096
 MAX_Z_VALUES = 300_000
@@ -33,10 +35,13 @@ class LookupPlan:
     rows: tuple[tuple[tuple[Value, ...], Value], ...]  # (leaf values, output)
 
 
+Number = int | Fraction
+
+
 @dataclass(frozen=True)
 class Step:
-    threshold: float
-    half_width: float   # the ramp spans threshold +- half_width, inside the gap between values
+    threshold: Number
+    half_width: Number  # the ramp spans threshold +- half_width, inside the gap between values
     before: Value
     after: Value
 
@@ -53,25 +58,25 @@ class LinearRow:
     """A combination whose numerical output is affine in z: slope * z + intercept, computed
     exactly by two gated ReLUs (relu(z) - relu(-z)) instead of one step per value."""
     combo: tuple[Value, ...]
-    slope: float
-    intercept: float
+    slope: Number
+    intercept: Number
     outputs: tuple[Value, ...]
 
 
 @dataclass(frozen=True)
 class StepPlan:
     leaves: tuple[int, ...]            # categorical leaf positions
-    coefficients: dict[int, float]     # z = sum(coef * numerical leaf) + constant
-    constant: float
-    z_min: float
-    z_max: float
+    coefficients: dict[int, Number]    # z = sum(coef * numerical leaf) + constant
+    constant: Number
+    z_min: Number
+    z_max: Number
     rows: tuple[StepRow | LinearRow, ...]
 
 
 @dataclass(frozen=True)
 class AffinePlan:
-    coefficients: dict[int, float]
-    constant: float
+    coefficients: dict[int, Number]
+    constant: Number
 
 
 Plan = LookupPlan | StepPlan | AffinePlan
@@ -124,7 +129,7 @@ def _evaluate(function, args: tuple[Value, ...], numerical_output: bool) -> Valu
     if numerical_output:
         if out is None or not is_number(out):
             raise PlanError(f"a numerical map produces the non-number {out!r}")
-        return canon(float(out))
+        return canon(Fraction(out))  # a number, exactly (True counts as 1)
     return out
 
 
@@ -141,12 +146,12 @@ def _lookup(body, leaf_values, categorical, numerical_output) -> LookupPlan:
     return LookupPlan(categorical, tuple(rows))
 
 
-def affine_form(expr: ir.Scalar, numeric: set[int], categorical: set[int]) -> tuple[dict[int, float], float] | None:
-    """(coefficients, constant) when `expr` is affine in numerical args and uses no other args."""
+def affine_form(expr: ir.Scalar, numeric: set[int], categorical: set[int]) -> tuple[dict[int, Number], Number] | None:
+    """(coefficients, constant), exact, when `expr` is affine in numerical args and uses no other args."""
     if isinstance(expr, ir.Const):
-        return ({}, float(expr.value)) if is_number(expr.value) else None
+        return ({}, canon(Fraction(expr.value))) if is_number(expr.value) else None
     if isinstance(expr, ir.Arg):
-        return ({expr.index: 1.0}, 0.0) if expr.index in numeric else None
+        return ({expr.index: 1}, 0) if expr.index in numeric else None
     parts = [affine_form(a, numeric, categorical) for a in expr.args]
     if any(p is None for p in parts):
         return None
@@ -155,10 +160,10 @@ def affine_form(expr: ir.Scalar, numeric: set[int], categorical: set[int]) -> tu
         return {k: -v for k, v in coefs.items()}, -const
     if expr.op in ("+", "-"):
         (ca, a), (cb, b) = parts
-        sign = 1.0 if expr.op == "+" else -1.0
+        sign = 1 if expr.op == "+" else -1
         coefs = dict(ca)
         for k, v in cb.items():
-            coefs[k] = coefs.get(k, 0.0) + sign * v
+            coefs[k] = coefs.get(k, 0) + sign * v
         return coefs, a + sign * b
     if expr.op in ("*", "/"):
         (ca, a), (cb, b) = parts
@@ -166,8 +171,8 @@ def affine_form(expr: ir.Scalar, numeric: set[int], categorical: set[int]) -> tu
             ca, a, cb, b = cb, b, ca, a
         if cb or (expr.op == "/" and b == 0):
             return None
-        factor = b if expr.op == "*" else 1.0 / b
-        return {k: v * factor for k, v in ca.items()}, a * factor
+        factor = b if expr.op == "*" else canon(1 / Fraction(b))
+        return {k: canon(v * factor) for k, v in ca.items()}, canon(a * factor)
     return None
 
 
@@ -186,8 +191,8 @@ def _abstract_z(body: ir.Scalar, numeric: tuple[int, ...], z_index: int):
             if isinstance(expr, ir.Apply):
                 return ir.Apply(expr.op, tuple(swap(a) for a in expr.args))
             return expr
-        return swap(body), {only: 1.0}, 0.0
-    forms: list[tuple[dict[int, float], float]] = []
+        return swap(body), {only: 1}, 0
+    forms: list[tuple[dict[int, Number], Number]] = []
 
     def replace(expr):
         if _mentions(expr, set(numeric)):
@@ -207,8 +212,9 @@ def _abstract_z(body: ir.Scalar, numeric: tuple[int, ...], z_index: int):
     return new_body, coefs, const
 
 
-def z_values(coefs: dict[int, float], const: float, leaf_values: Sequence[tuple[Value, ...]]) -> list[float]:
-    sets = [sorted({float(v) for v in leaf_values[i] if v is not None}) for i in coefs]
+def z_values(coefs: dict[int, Number], const: Number, leaf_values: Sequence[tuple[Value, ...]]) -> list[Number]:
+    """Every value z = sum(coef * leaf) + const can take, exactly, in increasing order."""
+    sets = [sorted({canon(Fraction(v)) for v in leaf_values[i] if is_number(v)}) for i in coefs]
     total = 1
     for s in sets:
         total *= len(s)
@@ -216,7 +222,7 @@ def z_values(coefs: dict[int, float], const: float, leaf_values: Sequence[tuple[
         raise PlanError(f"{total} combinations of numerical inputs (limit {MAX_Z_VALUES})")
     keys = list(coefs)
     values = {canon(sum(coefs[k] * x for k, x in zip(keys, combo)) + const) for combo in itertools.product(*sets)}
-    return sorted(float(v) for v in values)
+    return sorted(values, key=sort_key)
 
 
 def _steps(body, leaf_values, categorical, numeric, numerical_output) -> StepPlan:
@@ -227,12 +233,18 @@ def _steps(body, leaf_values, categorical, numeric, numerical_output) -> StepPla
     hidden = 0
     function = ir.compile_scalar(new_body)
     for combo in _combinations(leaf_values, categorical):
+        line = _affine_row(new_body, categorical, combo, z_index) if numerical_output and zs else None
+        if line is not None:
+            slope, intercept = line
+            rows.append(LinearRow(combo, slope, intercept, tuple(canon(slope * z + intercept) for z in zs)))
+            hidden += 3
+            continue
         args = [None] * (z_index + 1)
         for i, v in zip(categorical, combo):
             args[i] = v
         outputs = []
         for z in zs:
-            args[z_index] = canon(z)
+            args[z_index] = z
             outputs.append(_evaluate(function, tuple(args), numerical_output))
         defined = [(z, out) for z, out in zip(zs, outputs) if out is not _UNDEFINED]
         if not defined:
@@ -245,21 +257,44 @@ def _steps(body, leaf_values, categorical, numeric, numerical_output) -> StepPla
         steps = []
         for (z0, out0), (z1, out1) in zip(defined, defined[1:]):
             if identity_key(out0) != identity_key(out1):
-                steps.append(Step((z0 + z1) / 2, (z1 - z0) / 4, out0, out1))
+                steps.append(Step(canon(Fraction(z0 + z1) / 2), canon(Fraction(z1 - z0) / 4), out0, out1))
         rows.append(StepRow(combo, defined[0][1], tuple(steps)))
         hidden += 1 + 2 * len(steps)
         if hidden > MAX_HIDDEN:
             raise PlanError(f"more than {MAX_HIDDEN} hidden units to discretise a numerical input "
                             f"with {len(zs)} possible values")
-    return StepPlan(categorical, coefs, const, zs[0] if zs else 0.0, zs[-1] if zs else 0.0, tuple(rows))
+    return StepPlan(categorical, coefs, const, zs[0] if zs else 0, zs[-1] if zs else 0, tuple(rows))
 
 
-def _line_through(points: list[tuple[float, Value]]) -> tuple[float, float] | None:
-    """(slope, intercept) when every (z, out) lies on one line (to float precision), else None."""
+def _affine_row(body: ir.Scalar, categorical: tuple[int, ...], combo: tuple[Value, ...],
+                z_index: int) -> tuple[Number, Number] | None:
+    """(slope, intercept) when `body`, with this combination's values put in, is affine in z by
+    its form (`mean * (indices + 1)`): exact by construction, with no point to evaluate."""
+    constants = dict(zip(categorical, combo))
+
+    def bind(expr: ir.Scalar) -> ir.Scalar:
+        if isinstance(expr, ir.Arg) and expr.index in constants:
+            return ir.Const(constants[expr.index])
+        if isinstance(expr, ir.Apply):
+            return ir.Apply(expr.op, tuple(bind(a) for a in expr.args))
+        return expr
+    form = affine_form(bind(body), {z_index}, set())
+    if form is None:
+        return None
+    coefficients, intercept = form
+    return coefficients.get(z_index, 0), intercept
+
+
+def _line_through(points: list[tuple[Number, Value]]) -> tuple[Number, Number] | None:
+    """(slope, intercept) when every (z, out) lies exactly on one line, else None (a float test
+    first: most rows that are not lines fail it at once)."""
     (z0, y0), (z1, y1) = points[0], points[-1]
-    slope = (float(y1) - float(y0)) / (z1 - z0) if z1 != z0 else 0.0
-    intercept = float(y0) - slope * z0
-    for z, y in points:
-        if abs(slope * z + intercept - float(y)) > 1e-7 * max(1.0, abs(float(y))):
-            return None
+    slope = canon(Fraction(y1 - y0) / (z1 - z0)) if z1 != z0 else 0
+    intercept = canon(y0 - slope * z0)
+    fast_slope, fast_intercept = float(slope), float(intercept)
+    if any(abs(fast_slope * float(z) + fast_intercept - float(y)) > 1e-6 * max(1.0, abs(float(y)))
+           for z, y in points):
+        return None
+    if any(slope * z + intercept != y for z, y in points):
+        return None
     return slope, intercept
