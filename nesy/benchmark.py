@@ -4,6 +4,7 @@ A task with held-out tests counts as solved only when its program is also right 
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import statistics
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from dsl.core import Dsl, Task
+from nesy.commands.options import write_atomically
 from nesy.parallel import run_isolated
 from solvers.search.guide import Guide
 from solvers.search.result import Result, SearchStats, Status
@@ -29,8 +31,26 @@ class SuiteRun:
     label: str = "plain"
 
 
-def run_suite(tasks: Sequence[Task], run: SuiteRun, progress: bool = True) -> list[Result]:
-    """Solve every task in its own process; results come back in task order."""
+class SuiteInterrupted(KeyboardInterrupt):
+    """Ctrl-C during `run_suite`: `results` holds every task in order, the unfinished ones marked
+    interrupted. A KeyboardInterrupt, so a caller that does not catch it still exits as on Ctrl-C."""
+
+    def __init__(self, results: list[Result]) -> None:
+        super().__init__("interrupted")
+        self.results = results
+
+
+def interrupted_result(task: Task) -> Result:
+    return Result(task.name, Status.INTERRUPTED, message="not run: interrupted (Ctrl-C)")
+
+
+def run_suite(tasks: Sequence[Task], run: SuiteRun, progress: bool = True,
+              on_result: Callable[[list[Result]], None] | None = None) -> list[Result]:
+    """Solve every task in its own process; results come back in task order.
+
+    `on_result` gets the finished results (in task order) each time one arrives, so a caller can
+    save them as they come. Ctrl-C raises `SuiteInterrupted` with what finished.
+    """
     from tqdm import tqdm
 
     def work(task: Task) -> Result:
@@ -44,13 +64,17 @@ def run_suite(tasks: Sequence[Task], run: SuiteRun, progress: bool = True) -> li
     bar = tqdm(total=len(tasks), desc=f"{run.label}", unit="task", file=sys.stderr, disable=not progress)
     solved = 0
     try:
-        for index, result in run_isolated(work, tasks, run.jobs, run.options.config.timeout, overrun):
-            results[index] = result
-            solved += result.solved
-            bar.update(1)
-            bar.set_postfix(solved=solved)
+        with contextlib.closing(run_isolated(work, tasks, run.jobs, run.options.config.timeout, overrun)) as done:
+            for index, result in done:
+                results[index] = result
+                solved += result.solved
+                bar.update(1)
+                bar.set_postfix(solved=solved)
+                if on_result is not None:
+                    on_result([r for r in results if r is not None])
     except KeyboardInterrupt:
-        print("interrupted: reporting the tasks finished so far", file=sys.stderr)
+        raise SuiteInterrupted([r if r is not None else interrupted_result(t) for r, t in zip(results, tasks)]) \
+            from None
     finally:
         bar.close()
     return [r for r in results if r is not None]
@@ -136,34 +160,35 @@ def summary_line(label: str, s: dict[str, Any]) -> str:
             f"{s['candidates_per_second']:,.0f} candidates/s over {s['total_seconds']} s")
 
 
-def write_json(path: str | Path, runs: dict[str, list[Result]], config: dict[str, Any]) -> None:
-    """JSON with `results` (the first run's, the shape SyGuS checkers read) and every run by label."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_json(path: str | Path, runs: dict[str, list[Result]], config: dict[str, Any],
+               state: str = "finished") -> None:
+    """JSON with `results` (the first run's, the shape SyGuS checkers read) and every run by label;
+    `state` is "running" (rewritten as results arrive), "finished" or "interrupted". The file is
+    replaced atomically, so a crash or Ctrl-C leaves the last complete version."""
     labels = list(runs)
     document: dict[str, Any] = {
         "config": config,
+        "state": state,
         "results": [r.to_json() for r in runs[labels[0]]] if labels else [],
         "summary": summary(runs[labels[0]]) if labels else {},
         "runs": {label: {"results": [r.to_json() for r in rs], "summary": summary(rs)} for label, rs in runs.items()},
     }
-    path.write_text(json.dumps(document, indent=1))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, json.dumps(document, indent=1))
 
 
-
-THROUGHPUT_TASK = [(("John Smith", "12-03-2024"), "no program yields this: J.S. 2024/03/12 #1"),
-                   (("Ada Lovelace", "01-11-1815"), "no program yields this: A.L. 1815/11/01 #2"),
-                   (("Alan Turing", "23-06-1912"), "no program yields this: A.T. 1912/06/23 #3")]
-
-
-def enumerator_throughput(dsl: Dsl, seconds: float = 2.0) -> float:
-    """Candidates per second of plain enumeration on a fixed task no program of the DSL solves
-    quickly (joins and unification off, so the number measures the enumerator alone)."""
+def enumerator_throughput(dsl: Dsl, seconds: float = 2.0) -> float | None:
+    """Candidates per second of plain enumeration on the DSL's fixed throughput task, one no small
+    program solves (joins and unification off, so the number measures the enumerator alone);
+    None for a DSL without such a task."""
     from nesy.api import as_task
     from solvers.search.enumeration import BottomUpSearch, SearchConfig, leaves_for
 
-    task = as_task(THROUGHPUT_TASK, name="throughput")
+    if not dsl.throughput_task:
+        return None
+    task = as_task(dsl.throughput_task, name="throughput", dsl=dsl)
     leaves = leaves_for(task.inputs, dsl.constants)
-    config = SearchConfig(timeout=seconds, unify=False, join_concatenations=False)
-    outcome = BottomUpSearch(dsl.default_search_ops, leaves, config).run(task)
+    config = SearchConfig(timeout=seconds, unify=False, joins=False)
+    outcome = BottomUpSearch(dsl.default_search_ops, leaves, config, value_filters=dsl.value_filters).run(task)
     return outcome.stats.candidates_per_second

@@ -2,11 +2,14 @@
 
 Search enforces its own budget, but a pathological op, a Z3 call or a memory blow-up can overrun
 it; a process that outlives its limit plus a grace period is killed and reported as a timeout.
-Ctrl-C stops the run and returns every result finished so far.
+Workers ignore Ctrl-C: the parent alone handles it (a terminal sends it to every process of the
+group), stops the run and kills the workers still running, so one Ctrl-C ends a run.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
+import signal
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -24,7 +27,22 @@ class _Running:
     deadline: float
 
 
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold SIGINT back while a worker is forked: Python runs at-fork hooks (logging's) on both
+    sides, and a KeyboardInterrupt raised inside one is printed and dropped, so the Ctrl-C would be
+    lost. Held back, it reaches the parent once the worker is on the running list (and is dropped
+    by the worker, which ignores it)."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _child(connection: Connection, work: Callable[[Any], Any], item: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back by the parent at fork
     try:
         connection.send(("ok", work(item)))
     except BaseException as error:  # report, never hang the parent
@@ -46,9 +64,11 @@ def run_isolated(work: Callable[[Item], Any], items: Sequence[Item], jobs: int, 
                 index = pending.pop()
                 parent_end, child_end = context.Pipe(duplex=False)
                 process = context.Process(target=_child, args=(child_end, work, items[index]), daemon=True)
-                process.start()
+                with _ctrl_c_held():
+                    process.start()
+                    running.append(_Running(index, process, parent_end,
+                                            time.monotonic() + limit_seconds + GRACE_SECONDS))
                 child_end.close()
-                running.append(_Running(index, process, parent_end, time.monotonic() + limit_seconds + GRACE_SECONDS))
             wait([r.connection for r in running], timeout=0.2)
             for run in list(running):
                 outcome = _collect(run, items, on_overrun)

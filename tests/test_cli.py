@@ -91,3 +91,46 @@ def test_help_lists_the_commands():
     assert done.returncode == 0
     for command in ("synth", "bench"):
         assert command in done.stdout
+
+
+# --- the user docs say what the code does ----------------------------------------------------------
+
+def _documented_ops(text: str) -> dict[tuple[str, tuple[str, ...], str], str]:
+    """(name, argument types, result type) -> the "searched" cell, from the tables of docs/strings.md."""
+    import re
+
+    row = re.compile(r"^\| `([^`]+)` \| `\(([^)]*)\) -> (\w+)` \| .* \| (yes|no) \|$")
+    found = {}
+    for line in text.splitlines():
+        match = row.match(line)
+        if match:
+            name, args, result, searched = match.groups()
+            found[(name, tuple(a.strip() for a in args.split(",")), result)] = searched
+    return found
+
+
+def test_strings_doc_lists_exactly_the_op_table():
+    from dsl.strings import SEARCH_OPS
+    from dsl.strings.ops import ALIASES, ALL_OPS
+
+    text = (ROOT / "docs" / "strings.md").read_text()
+    documented = _documented_ops(text)
+    table = {(op.name, tuple(str(t) for t in op.arg_types), str(op.return_type)): "yes" if op in SEARCH_OPS else "no"
+             for op in ALL_OPS}
+    assert documented == table
+    for alias in ALIASES:
+        assert f"`{alias}`" in text
+
+
+def test_readme_says_how_to_run_nesy_after_make_demo():
+    readme = (ROOT / "README.md").read_text()
+    assert "make demo" in readme and "make test" in readme
+    assert ".venv/bin/nesy" in readme and "source .venv/bin/activate" in readme
+    train_lines = [line for line in readme.splitlines() if "nesy train guide" in line]
+    assert train_lines and not any("datasets/" in line and "--force" not in line for line in train_lines)
+
+
+def test_cli_doc_lists_the_exit_statuses():
+    text = (ROOT / "docs" / "cli.md").read_text()
+    for status in ("| 0 |", "| 1 |", "| 2 |", "| 130 |"):
+        assert status in text

@@ -6,18 +6,27 @@ import os
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from nesy.commands.options import dsl_help, positive_int, positive_seconds
+
     parser = subparsers.add_parser("bench", help="benchmark synthesis on a task suite",
                                    description="Run every task of a suite (file or folder) in its own process "
-                                   "with an enforced time limit; print a table and a summary; write JSON.")
-    parser.add_argument("dsl", help="DSL to benchmark (e.g. strings)")
-    parser.add_argument("--suite", required=True, help="task file or folder (.sl, .jsonl, BUSTLE .json)")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per task (default 10)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="tasks run in parallel")
-    parser.add_argument("--json", dest="json_out", help="write results as JSON here")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N tasks")
+                                   "with an enforced time limit; print a table and a summary; write JSON.",
+                                   epilog="exit status: 0 the benchmark ran to the end (whatever it solved), "
+                                   "2 bad input or options, 130 interrupted (Ctrl-C; the table and the JSON "
+                                   "hold what finished, the rest marked interrupted). See docs/cli.md.")
+    parser.add_argument("dsl", metavar="DSL", help=dsl_help(None))
+    parser.add_argument("--suite", required=True, metavar="PATH",
+                        help="task file or folder (strings: .sl, .jsonl, BUSTLE .json; regex: see docs/task-files.md)")
+    parser.add_argument("--timeout", type=positive_seconds, default=10.0, metavar="SECONDS",
+                        help="seconds per task (default 10)")
+    parser.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 1, metavar="N",
+                        help="tasks run in parallel (default: the number of cores)")
+    parser.add_argument("--json", dest="json_out", metavar="FILE",
+                        help="write results as JSON here, rewritten as each task finishes (missing folders are made)")
+    parser.add_argument("--limit", type=positive_int, default=None, metavar="N", help="only the first N tasks")
     parser.add_argument("--no-unify", action="store_true", help="no conditional solutions by unification")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--guide", default="default",
+    parser.add_argument("--guide", default="default", metavar="GUIDE",
                         help="search guide: 'default' (the shipped neural guide), 'none' (plain search), "
                         "'both' (plain and guided, one table), or a weights file")
     parser.set_defaults(func=run)
@@ -26,25 +35,47 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from dsl.registry import get_dsl
     from dsl.task_files import load_tasks
-    from nesy.benchmark import (SuiteRun, enumerator_throughput, format_comparison, format_table, run_suite, summary, summary_line,
-                                write_json)
-    from nesy.guides.neural import guide_runs
+    from nesy.benchmark import (SuiteInterrupted, SuiteRun, enumerator_throughput, format_comparison, format_table,
+                                interrupted_result, run_suite, summary, summary_line, write_json)
+    from nesy.commands.options import EXIT_INTERRUPTED, note_interrupted, output_file
     from solvers.search.enumeration import SearchConfig
     from solvers.search.driver import SynthesisOptions
+    from solvers.search.result import Status
 
+    json_out = output_file(args.json_out, "--json") if args.json_out else None  # before the run, not after it
     dsl = get_dsl(args.dsl)
     tasks = load_tasks(args.suite, dsl=args.dsl)[: args.limit]
     options = SynthesisOptions(config=SearchConfig(timeout=args.timeout, unify=not args.no_unify))
-    runs = {}
-    for label, guide in guide_runs(args.guide, dsl):
-        runs[label] = run_suite(tasks, SuiteRun(dsl, options, jobs=args.jobs, guide_factory=lambda g=guide: g,
-                                                label=label), progress=not args.quiet)
+    config = {"dsl": args.dsl, "suite": args.suite, "timeout": args.timeout, "jobs": args.jobs, "guide": args.guide}
+
+    def save(runs: dict, state: str) -> None:
+        if json_out is not None:
+            write_json(json_out, runs, config, state)
+
+    from nesy.guides.neural import guide_runs  # imports torch: after the input is known to be good
+
+    labelled = guide_runs(args.guide, dsl)
+    runs: dict = {}
+    state = "finished"
+    for label, guide in labelled:
+        try:
+            runs[label] = run_suite(tasks, SuiteRun(dsl, options, jobs=args.jobs, guide_factory=lambda g=guide: g,
+                                                    label=label), progress=not args.quiet,
+                                    on_result=lambda done, label=label: save({**runs, label: done}, "running"))
+        except SuiteInterrupted as stop:  # one Ctrl-C ends every run: the later ones are not started
+            runs[label] = stop.results
+            for later, _ in labelled:
+                runs.setdefault(later, [interrupted_result(task) for task in tasks])
+            state = "interrupted"
+            break
     print(format_table(*runs.values()) if len(runs) == 1 else format_comparison(runs))
     for label, results in runs.items():
         print(summary_line(label, summary(results)))
+    save(runs, state)
+    if state == "interrupted":
+        note_interrupted(sum(r.status is not Status.INTERRUPTED for rs in runs.values() for r in rs),
+                         len(tasks) * len(runs))
+        return EXIT_INTERRUPTED
     if args.dsl == "strings":
         print(f"enumerator throughput on the fixed task: {enumerator_throughput(dsl):,.0f} candidates/s")
-    if args.json_out:
-        write_json(args.json_out, runs, {"dsl": args.dsl, "suite": args.suite, "timeout": args.timeout,
-                                         "jobs": args.jobs, "guide": args.guide})
     return 0

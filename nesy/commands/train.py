@@ -6,29 +6,56 @@ import json
 import platform
 import sys
 import time
+from pathlib import Path
+
+from dsl.errors import NesyInputError
+
+
+DEFAULT_OUT = "out/guides/{dsl}.pt"  # outside datasets/, where the shipped weights live
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from nesy.commands.options import dsl_help, nonnegative_int, positive_int
+
     parser = subparsers.add_parser("train", help="train neural models (the search guide)",
                                    description="Train a model from data the DSL itself generates.")
     models = parser.add_subparsers(dest="model", metavar="MODEL")
     models.required = True
     guide = models.add_parser("guide", help="the value scorer and op prior for bottom-up search",
                               description="Sample random inputs and programs of the DSL, label the values "
-                              "bottom-up search builds, train the guide, write weights and a card (.json).")
-    guide.add_argument("--dsl", default="strings", help="DSL name (default: strings)")
-    guide.add_argument("--out", required=True, help="weights file to write (.pt); the card goes beside it")
-    guide.add_argument("--values", type=int, default=100_000, help="labelled values to generate (default 100000)")
-    guide.add_argument("--seed", type=int, default=0, help="seed of data and training (default 0)")
-    guide.add_argument("--jobs", type=int, default=2, help="processes generating data (default 2)")
-    guide.add_argument("--epochs", type=int, default=12, help="training epochs (default 12)")
-    guide.add_argument("--pool-candidates", type=int, default=40_000, help="enumeration budget per random pool")
+                              "bottom-up search builds, train the guide, write weights and a card (.json).",
+                              epilog="exit status: 0 trained and written, 2 bad input or options (an existing "
+                              "output file without --force), 130 interrupted (nothing written). Use the result "
+                              "with 'nesy synth FILE --guide OUT'. See docs/guides.md.")
+    guide.add_argument("--dsl", default="strings", metavar="NAME", help=dsl_help("strings"))
+    guide.add_argument("--out", metavar="FILE",
+                       help=f"weights file to write (.pt); the card goes beside it as .json (default {DEFAULT_OUT})")
+    guide.add_argument("--force", action="store_true",
+                       help="overwrite an existing weights file or card (the shipped ones included)")
+    guide.add_argument("--values", type=positive_int, default=100_000, metavar="N",
+                       help="labelled values to generate (default 100000)")
+    guide.add_argument("--seed", type=nonnegative_int, default=0, help="seed of data and training (default 0)")
+    guide.add_argument("--jobs", type=positive_int, default=2, metavar="N", help="processes generating data (default 2)")
+    guide.add_argument("--epochs", type=positive_int, default=12, metavar="N", help="training epochs (default 12)")
+    guide.add_argument("--pool-candidates", type=positive_int, default=40_000, metavar="N",
+                       help="enumeration budget per random pool (default 40000)")
     guide.set_defaults(func=run_guide)
+
+
+def output_paths(args: argparse.Namespace) -> tuple[Path, Path]:
+    """The weights file and its card, checked before hours of work: an existing file is kept
+    unless --force (the README's command once overwrote the shipped weights)."""
+    from nesy.commands.options import output_file
+
+    weights = Path(args.out or DEFAULT_OUT.format(dsl=args.dsl))
+    card = weights.with_suffix(".json")
+    if weights == card:
+        raise NesyInputError("--out: the weights file needs a suffix other than .json (e.g. .pt)", path=str(weights))
+    return output_file(weights, "--out", args.force), output_file(card, "--out (its card)", args.force)
 
 
 def run_guide(args: argparse.Namespace) -> int:
     from dataclasses import asdict
-    from pathlib import Path
 
     from dsl.registry import get_dsl
     from nesy.guides.data import DataConfig, describe, generate_parallel
@@ -36,6 +63,7 @@ def run_guide(args: argparse.Namespace) -> int:
     from nesy.guides.train import TrainConfig, train_guide
 
     dsl = get_dsl(args.dsl)
+    out, card_path = output_paths(args)
     started = time.monotonic()
     print(f"generating {args.values} labelled values from DSL {dsl.name!r} ({args.jobs} jobs, seed {args.seed})",
           file=sys.stderr)
@@ -48,7 +76,7 @@ def run_guide(args: argparse.Namespace) -> int:
     weights, curve = train_guide(data, dsl.name, tuple(op.signature for op in dsl.ops), train_config,
                                  log=lambda line: print(line, file=sys.stderr))
     weights.card = {
-        "command": " ".join(["nesy", "train", "guide", "--dsl", args.dsl, "--out", args.out, "--values",
+        "command": " ".join(["nesy", "train", "guide", "--dsl", args.dsl, "--out", str(out), "--values",
                              str(args.values), "--seed", str(args.seed), "--jobs", str(args.jobs), "--epochs",
                              str(args.epochs), "--pool-candidates", str(args.pool_candidates)]),
         "seed": args.seed, "data": sizes, "data_config": asdict(data_config), "train_config": asdict(train_config),
@@ -56,8 +84,7 @@ def run_guide(args: argparse.Namespace) -> int:
         "curve": curve, "calibration": weights.calibration,
         "machine": f"{platform.machine()}, python {platform.python_version()}",
     }
-    save_weights(weights, args.out)
-    card_path = Path(args.out).with_suffix(".json")
+    save_weights(weights, out)
     card_path.write_text(json.dumps(weights.card, indent=1, default=str))
-    print(f"wrote {args.out} and {card_path} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+    print(f"wrote {out} and {card_path} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
     return 0
