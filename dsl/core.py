@@ -162,13 +162,14 @@ def right_nested(op: Op, parts: Sequence[Program]) -> Program:
 
 
 def format_literal(value: Any) -> str:
-    """SMT-LIB spelling of a literal: strings double their quotes, negative ints are `(- n)`."""
+    """SMT-LIB spelling of a literal: strings double their quotes and write a backslash as
+    `\\u{5c}` (so text such as `\\u{41}` is not read back as an escape), negative ints are `(- n)`."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value) if value >= 0 else f"(- {-value})"
     if isinstance(value, str):
-        return '"' + value.replace('"', '""') + '"'
+        return '"' + value.replace("\\", "\\u{5c}").replace('"', '""') + '"'
     return repr(value)
 
 
@@ -194,7 +195,13 @@ def evaluate(program: Program, env: Mapping[str, Any]) -> Any:
 
 
 def z3_literal(value: Any) -> Any:
-    """The Z3 constant for a plain Python value (bool, int or str)."""
+    """The Z3 constant for a plain Python value (bool, int or str).
+
+    A string is given to Z3 as its code points: `z3.StringVal` would read escapes in the text
+    (`\\u{41}` as "A"). Z3's characters stop at U+2FFFF (its default `encoding`); a string beyond
+    is a NesyInputError, and a checker reports such a program as not checked."""
+    import ctypes
+
     import z3  # local import: only checking needs Z3
 
     if isinstance(value, bool):
@@ -202,7 +209,14 @@ def z3_literal(value: Any) -> Any:
     if isinstance(value, int):
         return z3.IntVal(value)
     if isinstance(value, str):
-        return z3.StringVal(value)
+        limit = {"ascii": 0xFF, "bmp": 0xFFFF}.get(str(z3.get_param("encoding")), 0x2FFFF)
+        highest = ord(max(value, default="\0"))
+        if highest > limit:
+            raise NesyInputError(f"character U+{highest:X} is beyond Z3's strings (at most U+{limit:X})")
+        codes = [ord(char) for char in value]
+        context = z3.main_ctx()
+        ast = z3.Z3_mk_u32string(context.ref(), len(codes), (ctypes.c_uint * len(codes))(*codes))
+        return z3.SeqRef(ast, context)
     raise NesyInputError(f"no Z3 literal for {value!r}")
 
 
@@ -358,6 +372,7 @@ def make_task(name: str, examples: Sequence[Example], tests: Sequence[Example] =
 
     Every example must have the same number of inputs, and each input position (and the output)
     must hold one type throughout: mixed types are rejected with the task, example and position.
+    Input names must be distinct non-empty strings (readers check them against their syntax).
     `type_of` types one value (a DSL's `Dsl.type_of`; default: strings, integers, booleans).
     """
     if not examples:
@@ -376,6 +391,11 @@ def make_task(name: str, examples: Sequence[Example], tests: Sequence[Example] =
     names = list(input_names) if input_names else [f"x{i}" for i in range(arity)]
     if len(names) != arity:
         raise NesyInputError(f"task {name!r}: {len(names)} input names for {arity} inputs")
+    for index, input_name in enumerate(names):
+        # a repeated name would make two inputs one variable, in evaluation and in Z3
+        if not isinstance(input_name, str) or not input_name or input_name in names[:index]:
+            problem = "is given twice" if input_name in names[:index] else "is not a name"
+            raise NesyInputError(f"task {name!r}: input name {input_name!r} {problem}")
     inputs = tuple(Var(n, t) for n, t in zip(names, input_types))
     return Task(name, inputs, output_type, tuple(examples), tuple(tests), **extra)
 

@@ -10,7 +10,8 @@ import z3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dsl.core import BOOL, INT, STRING, Const, Program, Type, Var, evaluate, to_z3
+import nesy
+from dsl.core import BOOL, INT, STRING, Const, Program, Type, Var, evaluate, to_z3, z3_literal
 from dsl.errors import NesyInputError
 from dsl.strings import ALL_OPS, SMT_OPS, SPREADSHEET_OPS, SMT_STRINGS, STRINGS, define_fun, parse_program, print_program
 from dsl.strings.semantics import REPT_MAX_COUNT
@@ -134,10 +135,10 @@ def test_every_op_has_z3_semantics_and_unit_cost():
 
 # --- printing and parsing -------------------------------------------------------------------
 
-# Quotes, backslashes (printed as \u{5c}), text that looks like an escape, and non-ASCII.
+# Quotes, backslashes (printed as \u{5c}), text that looks like an escape, non-ASCII, and code
+# points beyond SMT-LIB's U+2FFFF (printed as they are).
 LITERAL_TEXT = st.one_of(st.text(alphabet='ab "\\u{41}é\t', max_size=6),
-                         st.text(alphabet=st.characters(max_codepoint=0x2FFFF, exclude_categories=("Cs",)),
-                                 max_size=4))
+                         st.text(alphabet=st.characters(), max_size=4))
 _LEAVES = {
     STRING: st.one_of(st.sampled_from(["x", "y"]).map(lambda n: Program(Var(n, STRING))),
                       LITERAL_TEXT.map(lambda s: Program(Const(s, STRING)))),
@@ -198,6 +199,38 @@ def test_define_fun_is_read_by_z3_with_the_same_meaning():
     solver = z3.Solver()
     solver.from_string(script)
     assert solver.check() == z3.unsat
+
+
+@pytest.mark.parametrize("text", ["a\\u{41}", "\\u0041", "\\x41", "\\", "\\\\u{5c}", '"', "\x00\ud800é\U0002ffff"])
+def test_z3_literals_are_the_characters_of_the_text(text):
+    value = z3_literal(text)
+    codes = [z3.simplify(z3.StrToCode(z3.SubString(value, i, 1))).as_long() for i in range(len(text))]
+    assert z3.simplify(z3.Length(value)).as_long() == len(text) and codes == [ord(c) for c in text]
+
+
+def test_text_beyond_z3_strings_is_not_checked_rather_than_failed():
+    with pytest.raises(NesyInputError, match=r"U\+30000 is beyond Z3's strings"):
+        z3_literal("a\U00030000")
+    result = nesy.synthesize([("a\U00030000", 2), ("bbb", 3)], timeout=10, guide=None)
+    assert result.solved and result.verified is None
+
+
+def test_escape_like_text_in_examples_is_checked_exactly():
+    result = nesy.synthesize([("a\\u{41}", 7), ("bb", 2)], timeout=10, guide=None)
+    assert result.solved and result.verified is True
+    result = nesy.synthesize([("\\u{4", "\\u{41}"), ("\\u{6", "\\u{61}")], timeout=10, guide=None)
+    assert result.solved and result.verified is True
+
+
+def test_programs_print_beyond_smt_lib_characters_and_read_back():
+    program = parse_program('(str.++ x "\U00030000\U0010ffff")', VARIABLES)
+    assert print_program(program) == '(str.++ x "\U00030000\U0010ffff")'
+    assert parse_program(print_program(program), VARIABLES) == program
+
+
+def test_plain_program_text_keeps_backslashes():
+    program = Program(Const("\\u{41}", STRING))
+    assert parse_program(str(program), VARIABLES) == program
 
 
 def test_to_z3_translates_whole_programs():

@@ -138,7 +138,7 @@ def test_string_literals_use_smt_lib_escapes():
 
 def test_dsl_grammar_ops_are_the_table_ops():
     task = parse_sygus(sygus("(synth-fun f ((s String)) String ((S String (s (str.to_int I))) (I Int (0))))"
-                             .replace("(str.to_int I)", "(int.to.str I)")))
+                             .replace("(str.to_int I)", "(int.to.str I)") + '\n(constraint (= (f "a") "a"))'))
     assert task.grammar.ops == frozenset({STRINGS.op("int.to.str", [INT])})
 
 
@@ -196,6 +196,65 @@ def test_load_names_the_file(tmp_path):
         load_sygus(path)
     with pytest.raises(NesyInputError, match="cannot read SyGuS file"):
         load_sygus(tmp_path / "missing.sl")
+
+
+ONE_EXAMPLE = '(synth-fun f ((x String)) String ((S String (x "a" (str.++ S S)))))\n(constraint (= (f "a") "aa"))'
+DEEP = 10_000
+
+
+@pytest.mark.parametrize("text, message", [
+    (sygus(ONE_EXAMPLE.replace("(str.++ S S)", "(str.++ " * DEEP + "S" + ")" * DEEP)),
+     r"^<string>:2:\d+: parentheses nested deeper than 200 levels"),
+    (sygus(ONE_EXAMPLE.replace('(= (f "a") "aa")', "(not " * DEEP + "true" + ")" * DEEP)),
+     r"^<string>:3:\d+: parentheses nested deeper than 200 levels"),
+    (sygus("(synth-fun f ((x Int)) Int)\n(constraint (= (f 1) " + "9" * 5000 + "))"),
+     r"^<string>:3:22: numeral with 5000 digits \(at most \d+\)"),
+    (sygus("(synth-fun f ((x Int)) Int)\n(constraint (= (f 1) -" + "9" * 5000 + "))"),
+     r"^<string>:3:22: numeral with 5000 digits"),
+    (sygus(ONE_EXAMPLE.split("\n")[0]), r"^<string>: no constraints: nothing says what f should compute"),
+    (sygus('(synth-fun f ((x String) (x String)) String)\n(constraint (= (f "a" "b") "ab"))'),
+     r"^<string>:2:27: parameter x is given twice"),
+    (sygus('(synth-fun x ((x String)) String)\n(constraint (= (x "a") "ab"))'),
+     r"^<string>:2:16: parameter x has the function's name"),
+    (sygus('(synth-fun f ((true String)) String)\n(constraint (= (f "a") "ab"))'),
+     r"^<string>:2:16: input name 'true' is a reserved word"),
+    (sygus('(synth-fun f ((str.len String)) String)\n(constraint (= (f "a") "ab"))'),
+     r"^<string>:2:16: input name 'str.len' is a reserved word or an operator"),
+])
+def test_hostile_files_get_located_one_line_errors(text, message):
+    with pytest.raises(NesyInputError, match=message) as error:
+        parse_sygus(text)
+    assert "\n" not in str(error.value)
+
+
+def test_a_spec_without_examples_is_still_a_task():
+    task = parse_sygus(sygus("(synth-fun m ((x Int) (y Int)) Int)\n(declare-var a Int)\n(declare-var b Int)\n"
+                             "(constraint (>= (m a b) a))"))
+    assert not task.examples and len(task.spec) == 1
+
+
+def test_deep_define_fun_solutions_are_refused():
+    body = "(str.++ x " * DEEP + "x" + ")" * DEEP
+    with pytest.raises(NesyInputError, match=r"^<string>:1:\d+: parentheses nested deeper"):
+        parse_define_fun(f"(define-fun f ((x String)) String {body})")
+
+
+@pytest.mark.parametrize("data, message", [
+    (sygus(ONE_EXAMPLE).replace('"a"', '"\xe9"').encode("latin-1"), r":2: not UTF-8: byte 0xe9 at byte offset 65"),
+    (sygus(ONE_EXAMPLE).encode("utf-16"), r":1: the file is UTF-16"),
+    (sygus(ONE_EXAMPLE).encode("utf-16-le"), r":1: NUL character at offset 1"),
+])
+def test_files_that_are_not_utf8_name_the_byte(tmp_path, data, message):
+    path = tmp_path / "bad.sl"
+    path.write_bytes(data)
+    with pytest.raises(NesyInputError, match=f"^{path}{message}"):
+        load_sygus(path)
+
+
+def test_a_utf8_byte_order_mark_is_skipped(tmp_path):
+    path = tmp_path / "bom.sl"
+    path.write_bytes(b"\xef\xbb\xbf" + sygus(ONE_EXAMPLE).encode())
+    assert load_sygus(path).examples == (Example(("a",), "aa"),)
 
 
 @pytest.mark.parametrize("module", ["dsl.sygus", "dsl.sygus.solutions"])

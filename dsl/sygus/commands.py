@@ -9,7 +9,8 @@ from typing import Any
 from lark import Lark, Token, Transformer, UnexpectedInput
 from lark.visitors import merge_transformers
 
-from dsl.strings.terms import Term, TermReader, syntax_error
+from dsl.errors import NesyInputError
+from dsl.strings.terms import Term, TermReader, check_nesting, located, syntax_error
 
 GRAMMAR_FILE = Path(__file__).with_name("sygus.lark")
 # sygus.lark imports `strings.grammar`, found from the `dsl` folder.
@@ -98,7 +99,10 @@ def _parser() -> Lark:
 
 def read_commands(text: str, path: str = "<string>") -> list[Command]:
     """The commands of a SyGuS text; syntax errors keep Lark's line and column."""
+    check_nesting(text, path)
     try:
         return _parser().parse(text)
     except UnexpectedInput as error:
         raise syntax_error(error, text, path) from None
+    except NesyInputError as error:
+        raise located(error, path) from None

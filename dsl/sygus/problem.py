@@ -6,18 +6,18 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from dsl.core import Example, Grammar, Program, Task, Type, Var, value_type
-from dsl.errors import NesyInputError
 from dsl.strings import DEFAULT_CONSTANTS
-from dsl.strings.ops import SMT_OPS
+from dsl.strings.ops import ALIASES, ALL_OPS, SMT_OPS
 from dsl.strings.parser import literal_value
-from dsl.strings.terms import Apply, Term
-from dsl.sygus.commands import Command, read_commands
+from dsl.strings.terms import Apply, Term, input_name_problem
+from dsl.sygus.commands import Command, SortedName, read_commands
 from dsl.sygus.grammar import GrammarReader
 from dsl.sygus.source import Source
 from dsl.sygus.spec import spec_constraint
 
 # String logics, and LIA: its ops are a subset of SLIA's (SyGuS-Comp 2019's max3.sl is LIA).
 SUPPORTED_LOGICS = ("SLIA", "QF_SLIA", "S", "QF_S", "ALL", "LIA", "QF_LIA")
+_OPERATOR_NAMES = frozenset(op.name for op in ALL_OPS) | frozenset(ALIASES)
 
 
 def parse_sygus(text: str, path: str = "<string>") -> Task:
@@ -26,12 +26,10 @@ def parse_sygus(text: str, path: str = "<string>") -> Task:
 
 
 def load_sygus(path: str | Path) -> Task:
-    """The PBE task in the SyGuS-IF file at `path`."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")  # tolerate a byte-order mark
-    except (OSError, UnicodeDecodeError) as error:
-        raise NesyInputError(f"cannot read SyGuS file: {error}", path=str(path)) from None
-    return parse_sygus(text, str(path))
+    """The PBE task in the SyGuS-IF file at `path` (UTF-8, a byte-order mark tolerated)."""
+    from dsl.task_files import read_task_text
+
+    return parse_sygus(read_task_text(Path(path), "SyGuS file"), str(path))
 
 
 @dataclass(frozen=True)
@@ -62,6 +60,8 @@ class _TaskBuilder:
             handler(command)
         if self.function is None:
             raise self.source.error("no synth-fun in the file")
+        if not self.examples and not self.spec:
+            raise self.source.error(f"no constraints: nothing says what {self.function.name} should compute")
         fn, path = self.function, self.source.path
         return Task(Path(path).stem, fn.inputs, fn.output_type, tuple(self.examples), grammar=fn.grammar,
                     function_name=fn.name, source=path, spec=tuple(self.spec))
@@ -89,6 +89,7 @@ class _TaskBuilder:
         if self.function is not None:
             raise self.source.error(f"second synth-fun {name}: only one function per problem is supported",
                                     name)
+        self._check_parameter_names(str(name), params)
         inputs = tuple(Var(p.name, self.source.sort(p.sort, p)) for p in params)
         output_type = self.source.sort(str(sort), sort)
         if nonterminals is None:
@@ -96,6 +97,19 @@ class _TaskBuilder:
         else:
             grammar = GrammarReader(self.source, inputs, output_type).read(nonterminals)
         self.function = _Function(str(name), inputs, output_type, grammar)
+
+    def _check_parameter_names(self, function: str, params: tuple[SortedName, ...]) -> None:
+        """Distinct parameters, none named like the function (a spec calls it by its name), a
+        reserved word or an op: the solution's define-fun must mean what it says."""
+        seen = {function}
+        for param in params:
+            problem = input_name_problem(param.name, _OPERATOR_NAMES)
+            if problem is None and param.name in seen:
+                problem = (f"parameter {param.name} is given twice" if param.name != function
+                           else f"parameter {param.name} has the function's name")
+            if problem is not None:
+                raise self.source.error(problem, param)
+            seen.add(param.name)
 
     def _constraint(self, command: Command) -> None:
         term = command.args[0]

@@ -6,13 +6,15 @@ standard's semantics, which catches disagreements between our interpreter and th
 from __future__ import annotations
 
 from dsl.core import BOOL, INT, STRING, Program, Task, to_z3, z3_literal
+from dsl.errors import NesyInputError
 
 Z3_TIMEOUT_MS = 10_000
 
 
 def z3_verified(program: Program, task: Task) -> bool | None:
     """True when Z3 agrees the program maps every example's inputs to its output; None when some
-    op of the program has no Z3 semantics (nothing to check with)."""
+    op of the program has no Z3 semantics, or some text has characters beyond Z3's strings
+    (nothing to check with)."""
     import z3
 
     if any(op.z3_semantics is None for op in program.ops()):
@@ -21,10 +23,14 @@ def z3_verified(program: Program, task: Task) -> bool | None:
                for v in task.inputs if v.type in (STRING, INT, BOOL)}
     if len(symbols) != len(task.inputs):
         return None
-    body = to_z3(program, symbols)
     solver = z3.Solver()
     solver.set("timeout", Z3_TIMEOUT_MS)
-    for example in task.examples:
-        bound = z3.substitute(body, *[(symbols[v.name], z3_literal(x)) for v, x in zip(task.inputs, example.inputs)])
-        solver.add(bound == z3_literal(example.output))
+    try:
+        body = to_z3(program, symbols)
+        for example in task.examples:
+            bound = z3.substitute(body, *[(symbols[v.name], z3_literal(x))
+                                          for v, x in zip(task.inputs, example.inputs)])
+            solver.add(bound == z3_literal(example.output))
+    except NesyInputError:  # from z3_literal: a character Z3 cannot represent
+        return None
     return solver.check() == z3.sat
