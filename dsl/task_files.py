@@ -32,10 +32,10 @@ def load_tasks(path: str | Path, dsl: "str | Dsl | None" = None) -> list[Task]:
         files = sorted(p for p in path.rglob("*") if p.suffix in TASK_SUFFIXES and p.is_file())
         if not files:
             raise NesyInputError(f"no task files ({', '.join(TASK_SUFFIXES)}) under this folder", path=str(path))
-        return [task for file in files for task in load_task_file(file, relative_to=path)]
+        return [task for file in files for task in load_task_file(file, relative_to=path, dsl=dsl)]
     if not path.exists():
         raise NesyInputError("no such file or folder", path=str(path))
-    return load_task_file(path)
+    return load_task_file(path, dsl=dsl)
 
 
 def load_task_file(path: Path, relative_to: Path | None = None, dsl: Dsl | None = None) -> list[Task]:
@@ -287,7 +287,7 @@ def _input_names(raw: Any, place: TaskPlace, dsl: Dsl | None) -> list[str] | Non
         raise place.error(f"\"input_names\" must be a list of names, got {_short(raw)}")
     from dsl.strings.terms import input_name_problem
 
-    reserved = _operator_names(dsl)
+    reserved = reserved_names(dsl)
     for name in raw:
         problem = input_name_problem(name, reserved)
         if problem is not None:
@@ -295,7 +295,22 @@ def _input_names(raw: Any, place: TaskPlace, dsl: Dsl | None) -> list[str] | Non
     return raw
 
 
-def _operator_names(dsl: Dsl | None) -> frozenset[str]:
+def input_names_problem(names: Any, dsl: Dsl | None) -> str | None:
+    """Why `names` cannot name a task's inputs (not a list of distinct SMT-LIB symbols, or one is
+    an operator of the DSL), or None."""
+    from dsl.strings.terms import input_name_problem
+
+    if not isinstance(names, (list, tuple)):
+        return f"input names must be a list of names, got {_short(names)}"
+    reserved = reserved_names(dsl)
+    for name in names:
+        problem = input_name_problem(name, reserved)
+        if problem is not None:
+            return problem
+    return None
+
+
+def reserved_names(dsl: Dsl | None) -> frozenset[str]:
     """Names an input may not take: the DSL's op names (the string DSL's, aliases included,
     for the common task formats)."""
     if dsl is not None:

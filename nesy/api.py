@@ -37,6 +37,12 @@ def as_task(examples: Task | Iterable[Any], tests: Iterable[Any] = (), name: str
         return examples
     train = [_as_example(e, i) for i, e in enumerate(examples)]
     held_out = [_as_example(e, i) for i, e in enumerate(tests)]
+    if input_names is not None:
+        from dsl.task_files import input_names_problem
+
+        problem = input_names_problem(list(input_names) if isinstance(input_names, tuple) else input_names, dsl)
+        if problem is not None:
+            raise NesyInputError(f"task {name!r}: {problem}")
     return make_task(name, train, held_out, input_names=input_names,
                      type_of=dsl.type_of if dsl is not None else None)
 
