@@ -12,8 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import Collection, Union
 
-from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark import Lark, Token, Transformer, UnexpectedInput
 
+from dsl import errors
 from dsl.errors import NesyInputError
 
 GRAMMAR_FILE = Path(__file__).with_name("grammar.lark")
@@ -119,30 +120,9 @@ _TOKEN_NAMES = {"LPAR": "'('", "RPAR": "')'", "$END": "end of input", "STRING": 
                 "NUMERAL": "a numeral", "SYMBOL": "a name"}
 
 
-def _describe(names: set[str]) -> str:
-    return ", ".join(sorted(_TOKEN_NAMES.get(n, n) for n in names))
-
-
 def syntax_error(error: UnexpectedInput, text: str, path: str) -> NesyInputError:
-    """A one-line error at Lark's position (the end of `text` when input ran out) that says what
-    was found and what was expected."""
-    if isinstance(error, UnexpectedCharacters):
-        found = repr(error.char)
-        expected = error.allowed
-    elif isinstance(error, UnexpectedToken):
-        found = "end of input" if error.token.type == "$END" else repr(str(error.token))
-        expected = error.expected
-    elif isinstance(error, UnexpectedEOF):
-        found, expected = "end of input", set(error.expected)
-    else:
-        found, expected = "input", set()
-    line, column = getattr(error, "line", None), getattr(error, "column", None)
-    if found == "end of input":
-        line, column = text.count("\n") + 1, len(text) - text.rfind("\n")
-    elif not isinstance(line, int) or line < 0:
-        line = column = None
-    hint = f"; expected {_describe(set(expected))}" if expected else ""
-    return NesyInputError(f"syntax error: unexpected {found}{hint}", path=path, line=line, column=column)
+    """A one-line error at Lark's position that says what was found and what was expected."""
+    return errors.syntax_error(error, text, path, spell=lambda name: _TOKEN_NAMES.get(name, name))
 
 
 def read_term(text: str, path: str = "<string>") -> Term:
