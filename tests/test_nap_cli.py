@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,7 +37,8 @@ def test_bench_writes_totals(tmp_path: Path, capsys) -> None:
     totals = json.loads(out.read_text())["totals"]
     assert totals["queries"] == 2 * 2 * 9 + 1 and totals["marabou_seconds"] == "not installed"
     assert totals["unreplayed_counterexamples"] == 0 and totals["decided"] == totals["queries"]
-    assert "not installed" in capsys.readouterr().out
+    table = capsys.readouterr().out
+    assert "marabou s" not in table and "agree" not in table and "Marabou: not run (--no-marabou)" in table
 
 
 def test_bad_input_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
@@ -52,3 +57,45 @@ def test_full_bench_decides_every_property_on_the_digits_network() -> None:
     assert totals["properties"] == 60 and totals["properties_undecided_at_retry"] == 0
     assert totals["properties_decided_at_timeout"] >= 54
     assert totals["unreplayed_counterexamples"] == 0 and totals["decided"] == totals["queries"] == 675
+
+
+def test_verify_prints_a_totals_line(tmp_path: Path, capsys) -> None:
+    naps = tmp_path / "naps.json"
+    assert main(["nap", "mine", "--out", str(naps)]) == 0
+    capsys.readouterr()
+    assert main(["nap", "verify", "--naps", str(naps), "--classes", "3", "--timeout", "5"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert re.fullmatch(r"totals: 9 queries: 0 hold, 9 violated, 0 unknown \(witness did not replay\), "
+                        r"0 timeout; \d+\.\d\d s", last), last
+
+
+def run_nesy(args: list[str], prelude: str = "", close_stdout: bool = False) -> subprocess.CompletedProcess:
+    """`nesy ARGS` in a fresh interpreter (unbuffered, as on a terminal); `prelude` runs first."""
+    code = f"import sys\n{prelude}\nfrom nesy.cli import main\nsys.exit(main({args!r}))"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(Path.cwd())}
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    if close_stdout:
+        process.stdout.close()   # the reader is gone before the first line, as with `| head -0`
+    out, err = process.communicate(timeout=300)
+    return subprocess.CompletedProcess(args, process.returncode, out or b"", err.decode())
+
+
+def test_closed_stdout_keeps_the_files_and_ends_quietly(tmp_path: Path) -> None:
+    naps, png = tmp_path / "naps.json", tmp_path / "naps.png"
+    done = run_nesy(["nap", "mine", "--out", str(naps), "--plot", str(png)], close_stdout=True)
+    assert "Traceback" not in done.stderr and "Error" not in done.stderr, done.stderr
+    assert done.returncode in (0, 141) and naps.exists() and png.stat().st_size > 1000
+
+
+def test_missing_optional_package_names_the_extra(tmp_path: Path) -> None:
+    done = run_nesy(["nap", "bench", "--classes", "0", "--deltas", "1.0", "--no-marabou", "--json",
+                     str(tmp_path / "b.json")], prelude="sys.modules['scipy'] = None")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "'scipy'" in done.stderr and "pip install 'nesy[nap]'" in done.stderr
+
+
+def test_missing_onnx_names_the_extra(tmp_path: Path) -> None:
+    done = run_nesy(["nap", "mine", "--model", "datasets/nap/digits-64-32-32-10.onnx", "--out",
+                     str(tmp_path / "n.json")], prelude="sys.modules['onnx'] = None")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "onnx" in done.stderr and "pip install 'nesy[nap]'" in done.stderr

@@ -80,7 +80,8 @@ def test_files_round_trip(tmp_path: Path) -> None:
     torch.save(model, tmp_path / "full.pt")
     torch.save(nn.Sequential(*[m for m in model if not isinstance(m, nn.Flatten)]).state_dict(), tmp_path / "sd.pt")
     save_onnx(from_torch(model).network, tmp_path / "m.onnx")
-    nets = [load_model(tmp_path / name).network for name in ("full.pt", "sd.pt", "m.onnx")]
+    nets = [load_model(tmp_path / "full.pt", trust_pickle=True).network,
+            load_model(tmp_path / "sd.pt", architecture="relu-mlp").network, load_model(tmp_path / "m.onnx").network]
     for net in nets[1:]:
         assert all(np.array_equal(a.weight, b.weight) for a, b in zip(nets[0].layers, net.layers))
 

@@ -8,8 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from dsl.errors import NesyInputError
+from nesy.commands.options import nonnegative_int, output_file, positive_seconds
 
 PROPERTIES = ("robust", "eps", "disjoint")
+ARCHITECTURES = ("relu-mlp",)  # nesy.nap.model.ARCHITECTURES, named here so `nesy --help` imports no torch
+NAP_EXTRA = "pip install 'nesy[nap]'"
+PACKAGES = {"sklearn": "scikit-learn"}  # import name -> the name pip installs it by
 
 
 def register(subparsers: Any) -> None:
@@ -31,7 +35,7 @@ def register(subparsers: Any) -> None:
     verify.add_argument("--region", default="box",
                         help="robust only: 'box' ([0,1]^n) or 'ball:EPS' around each class mean")
     verify.add_argument("--classes", help="comma-separated classes (default: all in the NAP file)")
-    verify.add_argument("--timeout", type=float, default=5.0, help="seconds per solver query")
+    verify.add_argument("--timeout", type=positive_seconds, default=5.0, help="seconds per solver query")
     verify.add_argument("--json", help="write the full report here")
     verify.set_defaults(func=_verify)
 
@@ -39,16 +43,18 @@ def register(subparsers: Any) -> None:
     bench.add_argument("--hidden", default="32,32", help="hidden sizes of the digits network")
     bench.add_argument("--deltas", default="0.95,0.99,1.0")
     bench.add_argument("--classes", default="0,1,2,3,4,5,6,7,8,9")
-    bench.add_argument("--timeout", type=float, default=5.0, help="seconds per query")
-    bench.add_argument("--retry-timeout", type=float, default=60.0, help="seconds for queries open at --timeout")
-    bench.add_argument("--eps-timeout", type=float, default=1.0, help="seconds per query in epsilon bisection")
+    bench.add_argument("--timeout", type=positive_seconds, default=5.0, help="seconds per query")
+    bench.add_argument("--retry-timeout", type=positive_seconds, default=60.0,
+                       help="seconds for queries open at --timeout")
+    bench.add_argument("--eps-timeout", type=positive_seconds, default=1.0,
+                       help="seconds per query in epsilon bisection")
     bench.add_argument("--no-marabou", action="store_true", help="skip Marabou even if maraboupy imports")
     bench.add_argument("--json", required=True, help="write queries and totals here")
     bench.set_defaults(func=_bench)
 
     train = commands.add_parser("train", help="(re)build the cached digits network under datasets/nap/")
     train.add_argument("--hidden", default="32,32")
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--seed", type=nonnegative_int, default=0)
     train.set_defaults(func=_train)
 
     plot = commands.add_parser("plot", help="draw a NAP file as a PNG")
@@ -60,6 +66,12 @@ def register(subparsers: Any) -> None:
 def _model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default="digits",
                         help="a .onnx / .pt file, or 'digits' (the cached digits MLP, see --hidden)")
+    parser.add_argument("--architecture", choices=ARCHITECTURES,
+                        help="what a .pt state dict holds (a state dict names no activations): relu-mlp is "
+                             "Linear, ReLU, Linear, ..., Linear with keys 0.weight, 0.bias, 2.weight, ...")
+    parser.add_argument("--trust-pickle", action="store_true",
+                        help="allow a .pt file that holds a whole pickled module: loading it runs Python code "
+                             "stored in the file, so only for files you trust (safer: ONNX or a state dict)")
     parser.add_argument("--hidden", default="32,32", help="hidden sizes when --model digits")
     parser.add_argument("--data", default="digits", help="'digits' or an .npz with x_train, y_train, x_test, y_test")
 
@@ -78,15 +90,32 @@ def _floats(text: str, what: str) -> tuple[float, ...]:
         raise NesyInputError(f"{what}: expected comma-separated numbers, got {text!r}") from error
 
 
+def _require(*modules: str) -> None:
+    """NAP's solvers and data need packages outside the core install: say which extra brings them."""
+    import importlib
+
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            package = PACKAGES.get(module, module)
+            raise NesyInputError(f"nesy nap needs the Python package {package!r}: {NAP_EXTRA}") from None
+
+
 def _load(args: argparse.Namespace):
+    if "digits" in (args.model, args.data):
+        _require("sklearn")
     from nesy.nap.digits import digits_model
-
     from nesy.nap.model import load_model
-    model = digits_model(_ints(args.hidden, "--hidden")) if args.model == "digits" else load_model(args.model)
-    return model, _data(args.data, model.network.input_size)
+
+    if args.model == "digits":
+        model = digits_model(_ints(args.hidden, "--hidden"))
+    else:
+        model = load_model(args.model, args.architecture, args.trust_pickle)
+    return model, _data(args.data, model.network)
 
 
-def _data(spec: str, input_size: int):
+def _data(spec: str, network):
     import numpy as np
 
     from nesy.nap.digits import Digits, load_digits_split
@@ -98,70 +127,138 @@ def _data(spec: str, input_size: int):
         if not path.is_file():
             raise NesyInputError(f"data file {path} not found (or use --data digits)")
         try:
-            arrays = np.load(path)
-            data = Digits(*(np.asarray(arrays[k]) for k in ("x_train", "y_train", "x_test", "y_test")))
-        except (KeyError, ValueError, OSError) as error:
-            raise NesyInputError(f"{path}: expected an .npz with x_train, y_train, x_test, y_test ({error})") from error
-    if data.x_train.ndim != 2 or data.x_train.shape[1] != input_size:
-        raise NesyInputError(f"data {spec}: inputs of shape {data.x_train.shape[1:]}, the model takes {input_size}")
+            with np.load(path) as arrays:  # allow_pickle stays False: an .npz runs no code
+                data = Digits(*(np.asarray(arrays[k]) for k in ("x_train", "y_train", "x_test", "y_test")))
+        except (KeyError, ValueError, OSError, TypeError, IndexError, EOFError) as error:
+            raise NesyInputError(f"{path}: expected an .npz with x_train, y_train, x_test, y_test "
+                                 f"({' '.join(str(error).split())[:200]})") from None
+    _check_data(data, spec, network)
     return data
+
+
+def _check_data(data, spec: str, network) -> None:
+    """Inputs: finite rows of the model's width; labels: whole numbers naming one of its outputs."""
+    import numpy as np
+
+    for x, y, part in ((data.x_train, data.y_train, "train"), (data.x_test, data.y_test, "test")):
+        if x.ndim != 2 or x.shape[1] != network.input_size:
+            raise NesyInputError(f"data {spec}: x_{part} has shape {x.shape}, the model takes rows of "
+                                 f"{network.input_size}")
+        if y.shape != (len(x),) or len(x) == 0:
+            raise NesyInputError(f"data {spec}: y_{part} must hold one label per row of x_{part} "
+                                 f"({len(x)}), got shape {y.shape}")
+        if x.dtype.kind not in "fiu" or not np.all(np.isfinite(x)):
+            raise NesyInputError(f"data {spec}: x_{part} must hold finite numbers")
+        if not (y.dtype.kind in "fiu" and np.all(np.isfinite(y)) and np.all(y == np.round(y))
+                and np.all((0 <= y) & (y < network.output_size))):
+            raise NesyInputError(f"data {spec}: y_{part} must hold class numbers 0-{network.output_size - 1}")
 
 
 def _mine(args: argparse.Namespace) -> int:
     from nesy.nap.mining import mine_naps, nap_stats
     from nesy.nap.plot import plot_naps
 
+    out = output_file(args.out, "--out")
+    png = output_file(args.plot, "--plot") if args.plot else None
     model, data = _load(args)
     naps = mine_naps(model.network, data.x_train, data.y_train, args.delta)
-    naps.save(args.out)
+    stats = nap_stats(model.network, naps, data.x_test, data.y_test)
+    naps.save(out)  # files first: a reader that stops early (`| head`) must not cost them
+    if png is not None:
+        plot_naps(naps, png)
     print(f"{'class':>5} {'fixed':>5} {'recall':>6} {'precision':>9}")
-    for stat in nap_stats(model.network, naps, data.x_test, data.y_test):
+    for stat in stats:
         print(f"{stat.cls:>5} {stat.fixed:>5} {stat.recall:>6.3f} {stat.precision:>9.3f}")
-    print(f"wrote {args.out}")
-    if args.plot:
-        print(f"wrote {plot_naps(naps, args.plot)}")
+    print(f"wrote {out}")
+    if png is not None:
+        print(f"wrote {png}")
     return 0
 
 
 def _verify(args: argparse.Namespace) -> int:
+    import time
+
     from tqdm import tqdm
 
     from nesy.nap.mining import NapSet
-    from nesy.nap.verify import max_epsilon, unit_box, verify_disjoint, verify_robust
-    from solvers.nap.network import Region
 
+    _require("scipy", "threadpoolctl")
+    report = output_file(args.json, "--json") if args.json else None
     model, data = _load(args)
     naps = NapSet.load(args.naps)
     classes = _ints(args.classes, "--classes") if args.classes else tuple(sorted(naps.naps))
     for c in classes:
         if c not in naps.naps:
             raise NesyInputError(f"--classes: class {c} has no NAP in {args.naps}")
-        naps.naps[c].check_fits(model.network, f"{args.naps}, class {c}")
-    box = unit_box(model.network.input_size)
+    NapSet(naps.delta, {c: naps.naps[c] for c in classes}).check_fits(model.network, args.naps)
     ball = _ball_radius(args.region)
-    results: list[dict] = []
+    started = time.perf_counter()
     if args.property == "disjoint":
         pairs = [(c, d) for c in classes for d in classes if c < d]
-        for c, d in tqdm(pairs, desc="disjointness", file=sys.stderr):
-            results.append(verify_disjoint(model, naps, c, d, box, args.timeout).to_json())
-    for c in tqdm(classes if args.property != "disjoint" else (), desc=args.property, file=sys.stderr):
-        center = data.x_train[data.y_train == c].mean(axis=0)
-        if args.property == "robust":
-            region = Region.ball(center, ball, box) if ball is not None else box
-            results += [r.to_json() for r in verify_robust(model, naps, c, region, args.timeout, center[None, :])]
-        else:
-            without = max_epsilon(model, None, center, c, args.timeout)
-            with_nap = max_epsilon(model, naps.naps[c], center, c, args.timeout, lower=without.epsilon)
-            results.append({"prop": "eps", "cls": c, "epsilon_with_nap": with_nap.epsilon,
-                            "refuted_with_nap_at": with_nap.refuted_at, "epsilon_without_nap": without.epsilon,
-                            "refuted_without_nap_at": without.refuted_at,
-                            "undecided_steps": with_nap.undecided + without.undecided})
+        results = [_disjoint(model, naps, c, d, args.timeout) for c, d in tqdm(pairs, desc="disjointness",
+                                                                                file=sys.stderr)]
+    else:
+        results = []
+        for c in tqdm(classes, desc=args.property, file=sys.stderr):
+            center = _class_center(data, c, needed=args.property == "eps" or ball is not None)
+            results += _class_results(model, naps, c, center, args.property, ball, args.timeout)
+    seconds = time.perf_counter() - started
+    if report is not None:  # written before printing, so `| head` cannot lose it
+        report.write_text(json.dumps({"model": model.source, "naps": args.naps, "property": args.property,
+                                      "region": args.region, "results": results, "seconds": seconds}, indent=1))
     _print_results(results)
-    if args.json:
-        Path(args.json).write_text(json.dumps({"model": model.source, "naps": args.naps, "property": args.property,
-                                               "region": args.region, "results": results}, indent=1))
-        print(f"wrote {args.json}")
+    print(_totals_line(results, seconds))
+    if report is not None:
+        print(f"wrote {report}")
     return 0
+
+
+def _disjoint(model, naps, c: int, d: int, timeout: float) -> dict:
+    from nesy.nap.verify import unit_box, verify_disjoint
+
+    return verify_disjoint(model, naps, c, d, unit_box(model.network.input_size), timeout).to_json()
+
+
+def _class_center(data, c: int, needed: bool):
+    """The mean training input of class c (None when the property does not need one and there is none)."""
+    members = data.x_train[data.y_train == c]
+    if len(members):
+        return members.mean(axis=0)
+    if needed:
+        raise NesyInputError(f"class {c}: no training inputs of this class in the data, so no class mean")
+    return None
+
+
+def _class_results(model, naps, c: int, center, prop: str, ball: float | None, timeout: float) -> list[dict]:
+    from nesy.nap.verify import max_epsilon, unit_box, verify_robust
+    from solvers.nap.network import Region
+
+    box = unit_box(model.network.input_size)
+    if prop == "robust":
+        region = Region.ball(center, ball, box) if ball is not None else box
+        seeds = center[None, :] if center is not None else None
+        return [r.to_json() for r in verify_robust(model, naps, c, region, timeout, seeds)]
+    without = max_epsilon(model, None, center, c, timeout)
+    with_nap = max_epsilon(model, naps.naps[c], center, c, timeout, lower=without.epsilon)
+    return [{"prop": "eps", "cls": c, "epsilon_with_nap": with_nap.epsilon,
+             "refuted_with_nap_at": with_nap.refuted_at, "epsilon_without_nap": without.epsilon,
+             "refuted_without_nap_at": without.refuted_at, "undecided_steps": with_nap.undecided + without.undecided,
+             "queries": with_nap.queries + without.queries, "seconds": with_nap.seconds + without.seconds}]
+
+
+def _totals_line(results: list[dict], seconds: float) -> str:
+    """One line a reader (or a script) can check: how many queries hold, are violated, stay open."""
+    if results and results[0]["prop"] == "eps":
+        queries = sum(r["queries"] for r in results)
+        undecided = sum(r["undecided_steps"] for r in results)
+        return (f"totals: {len(results)} classes, {queries} queries, {undecided} undecided steps; "
+                f"{seconds:.2f} s")
+    holds = sum(r["verdict"] == "verified" for r in results)
+    violated = sum(r["verdict"] == "counterexample" for r in results)
+    unknown = sum(r["verdict"] == "timeout" and r["replayed"] is False for r in results)
+    timeout = sum(r["verdict"] == "timeout" and r["replayed"] is not False for r in results)
+    return (f"totals: {len(results)} queries: {holds} hold, {violated} violated, {unknown} unknown "
+            f"(witness did not replay), {timeout} timeout; {seconds:.2f} s")
 
 
 def _ball_radius(region: str) -> float | None:
@@ -192,20 +289,23 @@ def _print_results(results: list[dict]) -> None:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    _require("scipy", "sklearn", "threadpoolctl")
     from nesy.nap.bench import BenchConfig, format_table, run_bench
 
+    out = output_file(args.json, "--json")
     config = BenchConfig(hidden=_ints(args.hidden, "--hidden"), deltas=_floats(args.deltas, "--deltas"),
                          classes=_ints(args.classes, "--classes"), timeout_s=args.timeout,
                          retry_timeout_s=args.retry_timeout, eps_timeout_s=args.eps_timeout,
                          marabou=not args.no_marabou)
     result = run_bench(config)
-    Path(args.json).write_text(json.dumps(result, indent=1))
+    out.write_text(json.dumps(result, indent=1))
     print(format_table(result))
-    print(f"wrote {args.json}")
+    print(f"wrote {out}")
     return 0
 
 
 def _train(args: argparse.Namespace) -> int:
+    _require("sklearn", "onnx")
     from nesy.nap.digits import digits_model, load_digits_split, model_path, test_accuracy
     from nesy.nap.onnx_export import save_onnx
 
@@ -222,5 +322,6 @@ def _plot(args: argparse.Namespace) -> int:
     from nesy.nap.mining import NapSet
     from nesy.nap.plot import plot_naps
 
-    print(f"wrote {plot_naps(NapSet.load(args.naps), args.out)}")
+    out = output_file(args.out, "--out")
+    print(f"wrote {plot_naps(NapSet.load(args.naps), out)}")
     return 0

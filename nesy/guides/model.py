@@ -78,10 +78,12 @@ def load_weights(path: str | Path) -> GuideWeights:
     path = Path(path)
     if not path.is_file():
         raise NesyInputError("no guide weights here (train them with `nesy train guide`)", path=str(path))
-    try:
+    try:  # weights_only=True: tensors and plain containers only, so no code in the file can run
         blob = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # torch raises many types for truncated / non-torch files
-        raise NesyInputError(f"not a readable guide weights file ({type(error).__name__}: {error})",
+        text = " ".join(str(error).split())  # one line; torch's weights_only refusal is a page long
+        reason = text.partition("WeightsUnpickler error:")[2].split(" Check the documentation")[0] or text
+        raise NesyInputError(f"not a readable guide weights file ({type(error).__name__}: {reason.strip()[:200]})",
                              path=str(path)) from None
     if not isinstance(blob, dict) or blob.get("format") != FORMAT:
         raise NesyInputError(f"not a guide weights file (expected format {FORMAT!r})", path=str(path))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dsl.errors import NesyInputError
 from nesy.nap.digits import Digits, digits_model, load_digits_split
 from nesy.nap.marabou import marabou_available, marabou_query
 from nesy.nap.mining import NapSet, mine_naps, nap_stats
@@ -19,6 +20,7 @@ from solvers.nap.network import Phases, Region
 from solvers.nap.decide import COUNTEREXAMPLE, TIMEOUT
 
 NOT_INSTALLED = "not installed"
+NOT_RUN = "not run (--no-marabou)"
 MARABOU_TOLERANCE = 1e-5
 """Marabou answers the closure (ON: z >= 0, ties count) in floating point, so its witnesses are
 replayed against the closure with this slack; ours are replayed strictly."""
@@ -97,7 +99,7 @@ def _disjoint_rows(model: LoadedModel, naps: NapSet, config: BenchConfig, progre
                        if report.verdict == TIMEOUT else None)
             row = _row(report, naps.delta, retried)
             row.update(_marabou_row(model, naps.naps[c].merged(naps.naps[d]), box, None, lambda logits: True, config)
-                       if not naps.naps[c].conflicts(naps.naps[d]) else
+                       if not (config.marabou and naps.naps[c].conflicts(naps.naps[d])) else
                        {"marabou_verdict": "not run (conflict)", "marabou_seconds": 0.0, "marabou_replayed": None})
             rows.append(row)
             progress.update()
@@ -112,8 +114,10 @@ def run_bench(config: BenchConfig) -> dict:
     """
     from tqdm import tqdm
 
+    marabou_asked = config.marabou
     config.marabou = config.marabou and marabou_available()
     model = digits_model(config.hidden, config.seed)
+    _check_config(config, model)
     data = load_digits_split(config.seed)
     _, logits = model.run(data.x_test)
     accuracy = float((logits.argmax(axis=1) == data.y_test).mean())
@@ -137,8 +141,24 @@ def run_bench(config: BenchConfig) -> dict:
     except KeyboardInterrupt:
         interrupted = True
     return {"network": [64, *config.hidden, 10], "test_accuracy": accuracy, "config": _config_json(config),
+            "marabou": "run" if config.marabou else NOT_INSTALLED if marabou_asked else NOT_RUN,
             "interrupted": interrupted, "queries": rows, "per_class": per_class, "epsilons": epsilons,
             "totals": _totals(rows, config), "wall_seconds": time.perf_counter() - start}
+
+
+def _check_config(config: BenchConfig, model: LoadedModel) -> None:
+    """Class numbers past the network's outputs and deltas mining refuses are bad options, said up front."""
+    outputs = model.network.output_size
+    for c in config.classes:
+        if not 0 <= c < outputs:
+            raise NesyInputError(f"--classes: class {c}; the network has {outputs} outputs (classes 0-{outputs - 1})")
+    if len(set(config.classes)) != len(config.classes) or not config.classes:
+        raise NesyInputError(f"--classes: expected distinct class numbers, got {list(config.classes)}")
+    for delta in (*config.deltas, config.eps_delta):
+        if not 0.5 < delta <= 1.0:
+            raise NesyInputError(f"--deltas: each delta must be in (0.5, 1], got {delta}")
+    if not config.deltas:
+        raise NesyInputError("--deltas: expected at least one delta")
 
 
 def _epsilons(model: LoadedModel, data: Digits, config: BenchConfig, results: list[dict]) -> None:
@@ -196,20 +216,28 @@ def _properties(rows: list[dict]) -> list[dict]:
             for g in groups.values()]
 
 
+MARABOU_TOTALS = ("compared_with_marabou", "disagreements", "marabou_unreplayed_counterexamples", "marabou_seconds",
+                  "time_ratio_vs_marabou")
+
+
 def format_table(result: dict) -> str:
-    """The README table: per region and delta, properties verified / falsified / open and seconds."""
+    """The README table: per region and delta, properties verified / falsified / open and seconds;
+    the Marabou columns only when Marabou ran (otherwise one line says why not)."""
+    marabou = result["config"]["marabou"]
     lines = [f"network {'-'.join(map(str, result['network']))}, test accuracy {result['test_accuracy']:.3f}"
              + (" (interrupted: partial results)" if result["interrupted"] else ""), "",
-             f"{'region':<12} {'delta':>5} {'recall':>6} {'verified':>8} {'falsified':>9} {'open':>4} "
-             f"{'nesy s':>7} {'marabou s':>9} {'agree':>5}"]
+             f"{'region':<12} {'delta':>5} {'recall':>6} {'verified':>8} {'falsified':>9} {'open':>4} {'nesy s':>7}"
+             + (f" {'marabou s':>9} {'agree':>5}" if marabou else "")]
     rows, stats = result["queries"], result["per_class"]
     for region in sorted({r["region"] for r in rows if r["property"] == "robust"}):
         for delta in result["config"]["deltas"]:
             group = [r for r in rows if r["property"] == "robust" and r["region"] == region and r["delta"] == delta]
-            lines.append(_table_line(region, delta, group, stats, by_class=True))
+            lines.append(_table_line(region, delta, group, stats, True, marabou))
     for delta in result["config"]["deltas"]:
         group = [r for r in rows if r["property"] == "disjoint" and r["delta"] == delta]
-        lines.append(_table_line("disjoint", delta, group, stats, by_class=False))
+        lines.append(_table_line("disjoint", delta, group, stats, False, marabou))
+    if not marabou:
+        lines.append(f"Marabou: {result.get('marabou', NOT_INSTALLED)}")
     lines += ["", f"epsilon by bisection around each class mean, NAPs at delta={result['config']['eps_delta']}",
               "(verified radius; in brackets the smallest radius with a replayed counterexample)",
               f"{'class':>5} {'recall':>6} {'eps NAP':>18} {'eps plain':>18} {'undecided':>9}"]
@@ -217,12 +245,13 @@ def format_table(result: dict) -> str:
         with_nap = f"{eps['epsilon_with_nap']:.4f} ({eps['refuted_with_nap_at']:.4f})"
         plain = f"{eps['epsilon_without_nap']:.4f} ({eps['refuted_without_nap_at']:.4f})"
         lines.append(f"{eps['class']:>5} {eps['recall']:>6.3f} {with_nap:>18} {plain:>18} {eps['undecided_steps']:>9}")
-    totals = result["totals"]
+    totals = {k: v for k, v in result["totals"].items() if marabou or k not in MARABOU_TOTALS}
     lines += ["", " ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in totals.items())]
     return "\n".join(lines)
 
 
-def _table_line(region: str, delta: float, group: list[dict], stats: list[dict], by_class: bool) -> str:
+def _table_line(region: str, delta: float, group: list[dict], stats: list[dict], by_class: bool,
+                marabou: bool) -> str:
     units: dict[tuple, list[dict]] = {}
     for r in group:
         units.setdefault((r["class"],) if by_class else (r["class"], r["other_class"]), []).append(r)
@@ -230,9 +259,11 @@ def _table_line(region: str, delta: float, group: list[dict], stats: list[dict],
     verified = sum(all(r["nesy_verdict"] == "verified" for r in u) for u in units.values())
     recall = np.mean([s["recall"] for s in stats if s["delta"] == delta])
     nesy = sum(r["nesy_seconds"] for r in group)
-    marabou = [r["marabou_seconds"] for r in group if r["marabou_seconds"] is not None]
+    line = (f"{region:<12} {delta:>5.2f} {recall:>6.3f} {verified:>8} {falsified:>9} "
+            f"{len(units) - verified - falsified:>4} {nesy:>7.2f}")
+    if not marabou:
+        return line
+    seconds = sum(r["marabou_seconds"] for r in group if r["marabou_seconds"] is not None)
     compared = [r for r in group if r["marabou_verdict"] in ("verified", "counterexample")]
     agree = sum(r["marabou_verdict"] == r["nesy_verdict"] for r in compared)
-    marabou_text = f"{sum(marabou):>9.2f}" if marabou else f"{NOT_INSTALLED:>9}"
-    return (f"{region:<12} {delta:>5.2f} {recall:>6.3f} {verified:>8} {falsified:>9} "
-            f"{len(units) - verified - falsified:>4} {nesy:>7.2f} {marabou_text} {agree}/{len(compared)}")
+    return f"{line} {seconds:>9.2f} {agree}/{len(compared)}"

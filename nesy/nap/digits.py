@@ -79,8 +79,8 @@ def digits_model(hidden: tuple[int, ...] = (32, 32), seed: int = 0, rebuild: boo
     """The cached digits MLP (trained and written to datasets/nap/ on first use or when rebuild)."""
     import torch
 
-    if any(h <= 0 for h in hidden):
-        raise NesyInputError(f"hidden layer sizes must be positive, got {hidden}")
+    if not hidden or any(h <= 0 for h in hidden):
+        raise NesyInputError(f"hidden layer sizes must be positive, and at least one, got {hidden}")
     path = model_path(hidden)
     if rebuild or not path.is_file():
         model = train_digits_mlp(hidden, seed)
@@ -95,4 +95,4 @@ def digits_model(hidden: tuple[int, ...] = (32, 32), seed: int = 0, rebuild: boo
         return loaded
     from nesy.nap.model import load_model
 
-    return load_model(path)
+    return load_model(path, architecture="relu-mlp")  # our own file: a state dict of Linear-ReLU layers

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import numpy as np
 
+from nesy.nap.model import import_onnx
 from solvers.nap.network import ReluNetwork
 
 
 def to_onnx(network: ReluNetwork, name: str = "relu_mlp"):
     """An onnx ModelProto computing the network on float32 inputs of shape (batch, inputs)."""
-    from onnx import TensorProto, helper, numpy_helper
+    onnx = import_onnx("onnx", "writing ONNX")
+    TensorProto, helper, numpy_helper = onnx.TensorProto, onnx.helper, onnx.numpy_helper
 
     nodes, initializers = [], []
     current = "input"
@@ -37,6 +39,4 @@ def to_onnx(network: ReluNetwork, name: str = "relu_mlp"):
 
 
 def save_onnx(network: ReluNetwork, path: str | Path) -> None:
-    import onnx
-
-    onnx.save(to_onnx(network), str(path))
+    import_onnx("onnx", "writing ONNX").save(to_onnx(network), str(path))

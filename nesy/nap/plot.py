@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dsl.errors import NesyInputError
 from nesy.nap.mining import NapSet
 
 
@@ -33,6 +34,10 @@ def plot_naps(naps: NapSet, path: str | Path) -> Path:
     figure.suptitle(f"NAPs at delta={naps.delta:g} (green: on, dark: off, light: free)")
     figure.tight_layout()
     path = Path(path)
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
+    try:
+        figure.savefig(path, dpi=100)
+    except ValueError as error:  # an image format matplotlib does not write, or a picture too large
+        raise NesyInputError(f"{path}: cannot draw the NAPs here ({' '.join(str(error).split())[:200]})") from None
+    finally:
+        plt.close(figure)
     return path

@@ -12,6 +12,7 @@ from typing import Callable
 
 import numpy as np
 
+from dsl.errors import NesyInputError
 from nesy.nap.mining import NapSet
 from nesy.nap.model import LoadedModel
 from nesy.nap.threads import single_blas_thread
@@ -39,6 +40,19 @@ class QueryReport:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+def check_class(model: LoadedModel, cls: int, what: str = "class") -> None:
+    """Class numbers index the logits: one past the outputs (or a negative one) must not wrap around."""
+    outputs = model.network.output_size
+    if isinstance(cls, bool) or not isinstance(cls, (int, np.integer)) or not 0 <= cls < outputs:
+        raise NesyInputError(f"{what} {cls}: the network has {outputs} outputs (classes 0-{outputs - 1})")
+
+
+def _nap_of(naps: NapSet, cls: int) -> Phases:
+    if cls not in naps.naps:
+        raise NesyInputError(f"class {cls} has no NAP (the NAP set has classes {sorted(naps.naps)})")
+    return naps.naps[cls]
 
 
 def unit_box(size: int) -> Region:
@@ -78,6 +92,9 @@ def _report(model: LoadedModel, outcome: Outcome, phases: Phases, region: Region
 def robust_query(model: LoadedModel, phases: Phases, cls: int, other: int, region: Region, timeout_s: float,
                  seeds: np.ndarray | None = None, prop: str = "robust") -> QueryReport:
     """Is there x in region following `phases` with logit_other >= logit_cls?"""
+    check_class(model, cls)
+    check_class(model, other, "competing class")
+    phases.check_fits(model.network, f"NAP of class {cls}")
     weights = np.zeros(model.network.output_size)
     weights[other], weights[cls] = 1.0, -1.0
     outcome = decide(NapQuery(model.network, region, phases, weights, seeds), timeout_s)
@@ -99,8 +116,9 @@ def verify_robust(model: LoadedModel, naps: NapSet, cls: int, region: Region | N
 
     >>> reports = verify_robust(model, naps, cls=3, timeout_s=5)   # doctest: +SKIP
     """
+    check_class(model, cls)
     region = region or unit_box(model.network.input_size)
-    phases = naps.naps[cls]
+    phases = _nap_of(naps, cls)
     phases.check_fits(model.network, f"NAP of class {cls}")
     return robust_queries(model, phases, cls, region, timeout_s, seeds)
 
@@ -111,6 +129,9 @@ def verify_disjoint(model: LoadedModel, naps: NapSet, cls: int, other: int, regi
     """No input of the region follows both NAP_cls and NAP_other; a neuron required on by one and off
     by the other settles it without a solver."""
     region = region or unit_box(model.network.input_size)
+    for c in (cls, other):
+        check_class(model, c)
+        _nap_of(naps, c).check_fits(model.network, f"NAP of class {c}")
     a, b = naps.naps[cls], naps.naps[other]
     conflicts = a.conflicts(b)
     if conflicts:
@@ -149,7 +170,11 @@ def max_epsilon(model: LoadedModel, phases: Phases | None, center: np.ndarray, c
     >>> max_epsilon(model, naps.naps[3], center, 3, timeout_s=1).epsilon   # doctest: +SKIP
     """
     network = model.network
+    check_class(model, cls)
     domain = unit_box(network.input_size)
+    center = np.asarray(center, dtype=np.float64)
+    if center.shape != (network.input_size,) or not np.all(np.isfinite(center)):
+        raise NesyInputError(f"epsilon around class {cls}: the center must be {network.input_size} finite numbers")
     use = phases if phases is not None else Phases.free(network)
     lo, hi, refuted_at, queries, seconds, undecided = lower, upper, float("inf"), 0, 0.0, 0
     while hi - lo > resolution:

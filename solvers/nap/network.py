@@ -29,7 +29,7 @@ class AffineLayer:
     bias: np.ndarray
 
     def __post_init__(self) -> None:
-        if self.weight.ndim != 2 or self.bias.shape != (self.weight.shape[0],):
+        if self.weight.ndim != 2 or 0 in self.weight.shape or self.bias.shape != (self.weight.shape[0],):
             raise NesyInputError(f"affine layer: weight {self.weight.shape} and bias {self.bias.shape} do not fit")
 
 
@@ -138,6 +138,8 @@ class Region:
     name: str = field(default="box")
 
     def __post_init__(self) -> None:
+        if not (np.all(np.isfinite(self.lo)) and np.all(np.isfinite(self.hi))):
+            raise NesyInputError(f"region {self.name}: bounds must be finite numbers")
         if self.lo.shape != self.hi.shape or np.any(self.lo > self.hi):
             raise NesyInputError(f"region {self.name}: lower bounds must not exceed upper bounds")
 
