@@ -99,22 +99,14 @@ class LazyHelp(str):
         return self._text().replace("%", "%%") % params
 
 
-def known_dsls() -> list[str]:
-    """Names of the discovered DSLs (`dsl.registry.dsl_names`, or the registry's table before it)."""
-    from dsl import registry
-
-    names = getattr(registry, "dsl_names", None)
-    if names is not None:
-        return list(names())
-    return sorted(getattr(registry, "DSLS", {}))
-
-
 def dsl_help(default: str | None) -> LazyHelp:
     """`--dsl` help: the known DSL names, and the default if there is one."""
     def text() -> str:
         default_part = f"default: {default}; " if default else ""
+        from dsl.registry import dsl_names
+
         try:
-            known = ", ".join(known_dsls()) or "none found"
+            known = ", ".join(dsl_names()) or "none found"
         except NesyInputError as error:  # a broken plugin: say so in the help rather than fail it
             known = f"not listed: {error}"
         return f"DSL name ({default_part}known: {known})"
