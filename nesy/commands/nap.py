@@ -9,6 +9,7 @@ from typing import Any
 
 from dsl.errors import NesyInputError
 from nesy.commands.options import nonnegative_int, output_file, positive_seconds
+from solvers.nap.verdict import Verdict
 
 PROPERTIES = ("robust", "eps", "disjoint")
 ARCHITECTURES = ("relu-mlp",)  # nesy.nap.model.ARCHITECTURES, named here so `nesy --help` imports no torch
@@ -253,10 +254,10 @@ def _totals_line(results: list[dict], seconds: float) -> str:
         undecided = sum(r["undecided_steps"] for r in results)
         return (f"totals: {len(results)} classes, {queries} queries, {undecided} undecided steps; "
                 f"{seconds:.2f} s")
-    holds = sum(r["verdict"] == "verified" for r in results)
-    violated = sum(r["verdict"] == "counterexample" for r in results)
-    unknown = sum(r["verdict"] == "timeout" and r["replayed"] is False for r in results)
-    timeout = sum(r["verdict"] == "timeout" and r["replayed"] is not False for r in results)
+    holds = sum(r["verdict"] == Verdict.VERIFIED for r in results)
+    violated = sum(r["verdict"] == Verdict.COUNTEREXAMPLE for r in results)
+    unknown = sum(r["verdict"] == Verdict.TIMEOUT and r["replayed"] is False for r in results)
+    timeout = sum(r["verdict"] == Verdict.TIMEOUT and r["replayed"] is not False for r in results)
     return (f"totals: {len(results)} queries: {holds} hold, {violated} violated, {unknown} unknown "
             f"(witness did not replay), {timeout} timeout; {seconds:.2f} s")
 

@@ -17,7 +17,7 @@ from nesy.nap.model import LoadedModel
 from nesy.nap.threads import single_blas_thread
 from nesy.nap.verify import (QueryReport, max_epsilon, replay, robust_query, unit_box, verify_disjoint)
 from solvers.nap.network import Phases, Region
-from solvers.nap.decide import COUNTEREXAMPLE, TIMEOUT
+from solvers.nap.verdict import COUNTEREXAMPLE, TIMEOUT, VERIFIED
 
 NOT_INSTALLED = "not installed"
 NOT_RUN = "not run (--no-marabou)"
@@ -110,7 +110,10 @@ def _disjoint_rows(model: LoadedModel, naps: NapSet, config: BenchConfig, progre
 def run_bench(config: BenchConfig) -> dict:
     """All queries, per-class statistics and totals, as one JSON-ready dict.
 
-    >>> print(format_table(run_bench(BenchConfig(classes=(0, 1), deltas=(1.0,)))))   # doctest: +SKIP
+    >>> run = run_bench(BenchConfig(classes=(0,), deltas=(1.0,), timeout_s=1.0, retry_timeout_s=1.0,
+    ...                             marabou=False))
+    >>> "nesy" in format_table(run)
+    True
     """
     from tqdm import tqdm
 
@@ -184,7 +187,7 @@ def _config_json(config: BenchConfig) -> dict:
 
 def _totals(rows: list[dict], config: BenchConfig) -> dict:
     decided = [r for r in rows if r["nesy_verdict"] != TIMEOUT]
-    compared = [r for r in rows if r["marabou_verdict"] in ("verified", "counterexample")
+    compared = [r for r in rows if r["marabou_verdict"] in (VERIFIED, COUNTEREXAMPLE)
                 and r["nesy_verdict"] != TIMEOUT]
     disagreements = sum(r["marabou_verdict"] != r["nesy_verdict"] for r in compared)
     unreplayed = sum(r["replayed"] is False for r in rows)
@@ -210,7 +213,7 @@ def _properties(rows: list[dict]) -> list[dict]:
             groups.setdefault((row["class"], row["region"], row["delta"]), []).append(row)
 
     def decided(group: list[dict], key: str) -> bool:
-        return any(r[key] == COUNTEREXAMPLE for r in group) or all(r[key] == "verified" for r in group)
+        return any(r[key] == COUNTEREXAMPLE for r in group) or all(r[key] == VERIFIED for r in group)
 
     return [{"decided_at_timeout": decided(g, "nesy_verdict_at_timeout"), "decided": decided(g, "nesy_verdict")}
             for g in groups.values()]
@@ -256,7 +259,7 @@ def _table_line(region: str, delta: float, group: list[dict], stats: list[dict],
     for r in group:
         units.setdefault((r["class"],) if by_class else (r["class"], r["other_class"]), []).append(r)
     falsified = sum(any(r["nesy_verdict"] == COUNTEREXAMPLE for r in u) for u in units.values())
-    verified = sum(all(r["nesy_verdict"] == "verified" for r in u) for u in units.values())
+    verified = sum(all(r["nesy_verdict"] == VERIFIED for r in u) for u in units.values())
     recall = np.mean([s["recall"] for s in stats if s["delta"] == delta])
     nesy = sum(r["nesy_seconds"] for r in group)
     line = (f"{region:<12} {delta:>5.2f} {recall:>6.3f} {verified:>8} {falsified:>9} "
@@ -264,6 +267,6 @@ def _table_line(region: str, delta: float, group: list[dict], stats: list[dict],
     if not marabou:
         return line
     seconds = sum(r["marabou_seconds"] for r in group if r["marabou_seconds"] is not None)
-    compared = [r for r in group if r["marabou_verdict"] in ("verified", "counterexample")]
+    compared = [r for r in group if r["marabou_verdict"] in (VERIFIED, COUNTEREXAMPLE)]
     agree = sum(r["marabou_verdict"] == r["nesy_verdict"] for r in compared)
     return f"{line} {seconds:>9.2f} {agree}/{len(compared)}"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from solvers.nap.network import OFF, ON, Phases, Region, ReluNetwork
+from solvers.nap.verdict import Verdict
 
 
 def marabou_available() -> bool:
@@ -88,7 +89,7 @@ def marabou_query(network: ReluNetwork, region: Region, phases: Phases, weights:
     exit_code, values, _ = MarabouCore.solve(query, options, "")
     seconds = time.perf_counter() - start
     if exit_code == "unsat":
-        return MarabouAnswer("verified", seconds, None)
+        return MarabouAnswer(Verdict.VERIFIED, seconds, None)
     if exit_code == "sat":
-        return MarabouAnswer("counterexample", seconds, np.array([values[v] for v in inputs]))
-    return MarabouAnswer("timeout" if exit_code.upper() == "TIMEOUT" else "error", seconds, None)
+        return MarabouAnswer(Verdict.COUNTEREXAMPLE, seconds, np.array([values[v] for v in inputs]))
+    return MarabouAnswer(Verdict.TIMEOUT if exit_code.upper() == "TIMEOUT" else Verdict.ERROR, seconds, None)

@@ -18,8 +18,11 @@ from solvers.nap.network import OFF, ON, Phases, ReluNetwork
 class NapSet:
     """One NAP per class, mined at one delta. Example:
 
-    >>> naps = mine_naps(network, x_train, y_train, delta=0.99)   # doctest: +SKIP
-    >>> naps.naps[3].fixed_count()                                  # doctest: +SKIP
+    >>> from nesy.nap import digits_model, load_digits_split
+    >>> data = load_digits_split()
+    >>> naps = mine_naps(digits_model().network, data.x_train, data.y_train, delta=0.99)
+    >>> len(naps.naps), naps.naps[3].fixed_count() > 0
+    (10, True)
     """
 
     delta: float
@@ -97,8 +100,11 @@ def _phases(layers: Any, where: str) -> Phases:
 def mine_naps(network: ReluNetwork, inputs: np.ndarray, labels: np.ndarray, delta: float) -> NapSet:
     """Per class, fix the neurons on (pre > 0) or off on at least a fraction delta of its inputs.
 
-    >>> naps = mine_naps(digits_model().network, data.x_train, data.y_train, delta=0.99)   # doctest: +SKIP
-    >>> naps.save("naps.json")                                                              # doctest: +SKIP
+    >>> import tempfile, pathlib
+    >>> from nesy.nap import digits_model, load_digits_split
+    >>> data = load_digits_split()
+    >>> naps = mine_naps(digits_model().network, data.x_train, data.y_train, delta=0.99)
+    >>> naps.save(pathlib.Path(tempfile.mkdtemp()) / "naps.json")
     """
     if not 0.5 < delta <= 1.0:
         raise NesyInputError(f"delta must be in (0.5, 1], got {delta}")

@@ -302,8 +302,8 @@ def load_model(path: str | Path, architecture: str | None = None, trust_pickle: 
     A state dict names no activations, so it is read only with `architecture="relu-mlp"`. A whole
     pickled module runs code from the file when it is loaded: only with `trust_pickle=True`.
 
-    >>> model = load_model("datasets/nap/digits-64-32-32-10.onnx")   # doctest: +SKIP
-    >>> model.network.hidden_sizes                                  # doctest: +SKIP
+    >>> model = load_model("datasets/nap/digits-64-32-32-10.onnx")
+    >>> model.network.hidden_sizes
     (32, 32)
     """
     path = Path(path)

@@ -17,7 +17,8 @@ from nesy.nap.mining import NapSet
 from nesy.nap.model import LoadedModel
 from nesy.nap.threads import single_blas_thread
 from solvers.nap.network import Phases, Region
-from solvers.nap.decide import COUNTEREXAMPLE, TIMEOUT, VERIFIED, NapQuery, Outcome, decide
+from solvers.nap.decide import NapQuery, Outcome, decide
+from solvers.nap.verdict import COUNTEREXAMPLE, TIMEOUT, VERIFIED
 
 UNIT_BOX_NAME = "box[0,1]"
 
@@ -114,7 +115,11 @@ def verify_robust(model: LoadedModel, naps: NapSet, cls: int, region: Region | N
                   timeout_s: float = 5.0, seeds: np.ndarray | None = None) -> list[QueryReport]:
     """NAP robustness: NAP_cls and x in region => argmax = cls, one query per competing class. Example:
 
-    >>> reports = verify_robust(model, naps, cls=3, timeout_s=5)   # doctest: +SKIP
+    >>> from nesy.nap import digits_model, load_digits_split, mine_naps
+    >>> model, data = digits_model(), load_digits_split()
+    >>> naps = mine_naps(model.network, data.x_train, data.y_train, delta=0.99)
+    >>> len(verify_robust(model, naps, cls=3, timeout_s=1))   # one query per competing class
+    9
     """
     check_class(model, cls)
     region = region or unit_box(model.network.input_size)
@@ -167,7 +172,13 @@ def max_epsilon(model: LoadedModel, phases: Phases | None, center: np.ndarray, c
     class is refuted; `phases` None is the plain robustness radius, the paper's baseline. `lower` is a
     radius already known to verify (the plain radius does, for any NAP). Example:
 
-    >>> max_epsilon(model, naps.naps[3], center, 3, timeout_s=1).epsilon   # doctest: +SKIP
+    >>> from nesy.nap import digits_model, load_digits_split, mine_naps
+    >>> model, data = digits_model(), load_digits_split()
+    >>> naps = mine_naps(model.network, data.x_train, data.y_train, delta=0.99)
+    >>> center = data.x_test[data.y_test == 3][0]
+    >>> result = max_epsilon(model, naps.naps[3], center, 3, timeout_s=1)
+    >>> 0 <= result.epsilon <= result.refuted_at
+    True
     """
     network = model.network
     check_class(model, cls)

@@ -18,8 +18,8 @@ from solvers.nap.lp import LpResult, solve_relaxation
 from solvers.nap.network import FREE, OFF, ON, Phases, Region, ReluNetwork
 from solvers.nap.attack import MARGIN, random_starts, search_violation, violation_margin
 from solvers.nap.z3_encoding import z3_check
+from solvers.nap.verdict import COUNTEREXAMPLE, TIMEOUT, VERIFIED
 
-VERIFIED, COUNTEREXAMPLE, TIMEOUT = "verified", "counterexample", "timeout"
 BOUND_TOLERANCE = 1e-9
 """A propagated objective bound must be below -BOUND_TOLERANCE to close a query (float64 rounding in
 back-substitution is ~1e-12 here); LP branches close on the dual safe bound of `solvers.nap.lp`."""
@@ -64,8 +64,14 @@ def decide(query: NapQuery, timeout_s: float = 5.0, z3_share: float = 0.3, seed:
     """The verdict on one query within timeout_s. After (1 - z3_share) of it, branch and bound hands
     its open branches to Z3 if there are at most Z3_BRANCHES; otherwise it splits on to the deadline.
 
-    >>> decide(NapQuery(network, Region(lo, hi), nap, weights), timeout_s=5).verdict   # doctest: +SKIP
-    'verified'
+    A one-neuron network y = relu(x) with logits (y, -y): can logit 1 reach logit 0 for x in [1, 2]?
+
+    >>> from solvers.nap.network import AffineLayer, Phases
+    >>> net = ReluNetwork((AffineLayer(np.array([[1.0]]), np.zeros(1)),
+    ...                    AffineLayer(np.array([[1.0], [-1.0]]), np.zeros(2))))
+    >>> query = NapQuery(net, Region(np.array([1.0]), np.array([2.0])), Phases.free(net), np.array([-1.0, 1.0]))
+    >>> print(decide(query, timeout_s=5).verdict)
+    verified
     """
     start = time.perf_counter()
     deadline = start + timeout_s
@@ -98,9 +104,9 @@ def decide(query: NapQuery, timeout_s: float = 5.0, z3_share: float = 0.3, seed:
     if remaining <= 0:
         return done(TIMEOUT, "lp-bab", nodes=nodes, detail=f"{len(diffs)} branches open")
     answer, exact = z3_check(net, region, query.phases, bounds, weights, diffs, remaining)
-    if answer == "unsat":
+    if answer == VERIFIED:
         return done(VERIFIED, "z3", nodes=nodes, detail=f"{len(diffs)} open branches closed by Z3")
-    if answer == "sat" and exact is not None:
+    if answer == COUNTEREXAMPLE and exact is not None:
         polished = _pattern_lp(query, exact)
         return done(COUNTEREXAMPLE, "z3", witness=polished if polished is not None else exact, nodes=nodes,
                     detail="" if polished is not None else "Z3 witness lies on a decision boundary")

@@ -15,6 +15,7 @@ import z3
 
 from solvers.nap.bounds import Bounds
 from solvers.nap.network import OFF, ON, Phases, Region, ReluNetwork
+from solvers.nap.verdict import COUNTEREXAMPLE, TIMEOUT, VERIFIED
 
 SETTLED_GAP = 1e-9
 """A float bound must clear zero by this much before Z3 is told the sign (float rounding is far below)."""
@@ -98,12 +99,12 @@ def z3_check(network: ReluNetwork, region: Region, phases: Phases, bounds: Bound
         solver.add(z3.Or(restrictions))
     answer = solver.check()
     if answer == z3.unsat:
-        return "unsat", None
+        return VERIFIED, None
     if answer == z3.sat:
         model = solver.model()
         witness = np.array([_to_float(model.eval(x, model_completion=True)) for x in encoding.inputs])
-        return "sat", witness
-    return "unknown", None
+        return COUNTEREXAMPLE, witness
+    return TIMEOUT, None
 
 
 def _branch_condition(branch: Phases, pre_terms: list[list[z3.ArithRef]]) -> z3.BoolRef:
