@@ -52,9 +52,12 @@ def run(args: argparse.Namespace) -> int:
         if json_out is not None:
             write_json(json_out, runs, config, state)
 
-    from nesy.guides.neural import guide_runs  # imports torch: after the input is known to be good
+    if args.guide == "none":
+        labelled = [("plain", None)]
+    else:
+        from nesy.guides.neural import guide_runs  # imports torch: after the input is known to be good
 
-    labelled = guide_runs(args.guide, dsl)
+        labelled = guide_runs(args.guide, dsl)
     runs: dict = {}
     state = "finished"
     for label, guide in labelled:
@@ -76,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
         note_interrupted(sum(r.status is not Status.INTERRUPTED for rs in runs.values() for r in rs),
                          len(tasks) * len(runs))
         return EXIT_INTERRUPTED
-    if args.dsl == "strings":
-        print(f"enumerator throughput on the fixed task: {enumerator_throughput(dsl):,.0f} candidates/s")
+    throughput = enumerator_throughput(dsl)
+    if throughput is not None:
+        print(f"enumerator throughput on the fixed task: {throughput:,.0f} candidates/s")
     return 0

@@ -48,9 +48,11 @@ def run(args: argparse.Namespace) -> int:
     config = SearchConfig(timeout=args.timeout, max_candidates=args.max_candidates,
                           max_memory_mb=args.max_memory_mb, unify=not args.no_unify)
     options = SynthesisOptions(config=config)
-    from nesy.guides.neural import load_guide  # imports torch: after the input is known to be good
+    guide = None
+    if args.guide != "none":
+        from nesy.guides.neural import load_guide  # imports torch: after the input is known to be good
 
-    guide = load_guide(args.guide, dsl)
+        guide = load_guide(args.guide, dsl)
     results, interrupted = _solve_all(tasks, lambda task: synthesize_task(task, dsl, options, guide), json_out)
     if interrupted:
         return EXIT_INTERRUPTED
