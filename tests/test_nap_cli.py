@@ -91,11 +91,11 @@ def test_missing_optional_package_names_the_extra(tmp_path: Path) -> None:
     done = run_nesy(["nap", "bench", "--classes", "0", "--deltas", "1.0", "--no-marabou", "--json",
                      str(tmp_path / "b.json")], prelude="sys.modules['scipy'] = None")
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert "'scipy'" in done.stderr and "pip install 'nesy[nap]'" in done.stderr
+    assert "'scipy'" in done.stderr and "pip install scipy" in done.stderr
 
 
 def test_missing_onnx_names_the_extra(tmp_path: Path) -> None:
     done = run_nesy(["nap", "mine", "--model", "datasets/nap/digits-64-32-32-10.onnx", "--out",
                      str(tmp_path / "n.json")], prelude="sys.modules['onnx'] = None")
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert "onnx" in done.stderr and "pip install 'nesy[nap]'" in done.stderr
+    assert "onnx" in done.stderr and "pip install onnx" in done.stderr

@@ -13,7 +13,6 @@ from solvers.nap.verdict import Verdict
 
 PROPERTIES = ("robust", "eps", "disjoint")
 ARCHITECTURES = ("relu-mlp",)  # nesy.nap.model.ARCHITECTURES, named here so `nesy --help` imports no torch
-NAP_EXTRA = "pip install 'nesy[nap]'"
 PACKAGES = {"sklearn": "scikit-learn"}  # import name -> the name pip installs it by
 
 
@@ -32,7 +31,9 @@ def register(subparsers: Any) -> None:
     verify = commands.add_parser("verify", help="prove or refute NAP properties")
     _model_args(verify)
     verify.add_argument("--naps", required=True, help="NAP JSON from `nesy nap mine`")
-    verify.add_argument("--property", choices=PROPERTIES, default="robust")
+    verify.add_argument("--property", choices=PROPERTIES, default="robust",
+                        help="robust: the NAP implies its class; disjoint: two classes' NAPs never hold at once; "
+                        "eps: the largest verified L-infinity radius around each class mean (default: robust)")
     verify.add_argument("--region", default="box",
                         help="robust only: 'box' ([0,1]^n) or 'ball:EPS' around each class mean")
     verify.add_argument("--classes", help="comma-separated classes (default: all in the NAP file)")
@@ -42,8 +43,9 @@ def register(subparsers: Any) -> None:
 
     bench = commands.add_parser("bench", help="the NAP benchmark table (Marabou side by side when installed)")
     bench.add_argument("--hidden", default="32,32", help="hidden sizes of the digits network")
-    bench.add_argument("--deltas", default="0.95,0.99,1.0")
-    bench.add_argument("--classes", default="0,1,2,3,4,5,6,7,8,9")
+    bench.add_argument("--deltas", default="0.95,0.99,1.0",
+                       help="comma-separated mining deltas: a neuron is fixed when this share of a class agrees")
+    bench.add_argument("--classes", default="0,1,2,3,4,5,6,7,8,9", help="comma-separated classes to query")
     bench.add_argument("--timeout", type=positive_seconds, default=5.0, help="seconds per query")
     bench.add_argument("--retry-timeout", type=positive_seconds, default=60.0,
                        help="seconds for queries open at --timeout")
@@ -54,13 +56,13 @@ def register(subparsers: Any) -> None:
     bench.set_defaults(func=_bench)
 
     train = commands.add_parser("train", help="(re)build the cached digits network under datasets/nap/")
-    train.add_argument("--hidden", default="32,32")
-    train.add_argument("--seed", type=nonnegative_int, default=0)
+    train.add_argument("--hidden", default="32,32", help="comma-separated hidden layer sizes")
+    train.add_argument("--seed", type=nonnegative_int, default=0, help="seed of initialisation and data order")
     train.set_defaults(func=_train)
 
     plot = commands.add_parser("plot", help="draw a NAP file as a PNG")
-    plot.add_argument("--naps", required=True)
-    plot.add_argument("--out", required=True)
+    plot.add_argument("--naps", required=True, help="NAP JSON from `nesy nap mine`")
+    plot.add_argument("--out", required=True, help="PNG file to write")
     plot.set_defaults(func=_plot)
 
 
@@ -92,7 +94,8 @@ def _floats(text: str, what: str) -> tuple[float, ...]:
 
 
 def _require(*modules: str) -> None:
-    """NAP's solvers and data need packages outside the core install: say which extra brings them."""
+    """NAP's solvers and data need packages nesy depends on; an environment that lacks one (nesy
+    installed with --no-deps, a package removed) gets a one-line error naming it."""
     import importlib
 
     for module in modules:
@@ -100,7 +103,8 @@ def _require(*modules: str) -> None:
             importlib.import_module(module)
         except ImportError:
             package = PACKAGES.get(module, module)
-            raise NesyInputError(f"nesy nap needs the Python package {package!r}: {NAP_EXTRA}") from None
+            raise NesyInputError(f"nesy nap needs the Python package {package!r}, which is missing here: "
+                                 f"pip install {package}") from None
 
 
 def _load(args: argparse.Namespace):

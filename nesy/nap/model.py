@@ -283,7 +283,6 @@ def _onnx_gemm(node: Any, values: dict[str, np.ndarray], chain: _AffineChain, wh
 ARCHITECTURES = ("relu-mlp",)
 """What `architecture` may name for a state dict: `relu-mlp` is Linear, ReLU, Linear, ..., Linear."""
 
-NAP_EXTRA = "pip install 'nesy[nap]'"
 
 
 def import_onnx(module: str, where: str) -> Any:
@@ -293,7 +292,7 @@ def import_onnx(module: str, where: str) -> Any:
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise NesyInputError(f"{where}: reading ONNX models needs the onnx package ({NAP_EXTRA})") from None
+        raise NesyInputError(f"{where}: reading ONNX models needs the onnx package, which is missing here (pip install onnx)") from None
 
 
 def load_model(path: str | Path, architecture: str | None = None, trust_pickle: bool = False) -> LoadedModel:
