@@ -122,8 +122,10 @@ class CheckReport:
         if self.reference is not None:
             lines += self.reference.lines("program", "reference")
         failures = self.failures()
-        lines.append("FAILED: " + "; ".join(failures) if failures else
-                     "exact: the model equals the interpreter on every input checked")
+        passed = "exact: the model equals the interpreter on every input checked"
+        if self.reference is not None:
+            passed += f", and the program the reference on all {self.reference.compared}"
+        lines.append("FAILED: " + "; ".join(failures) if failures else passed)
         return "\n".join(lines)
 
 
