@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import warnings
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,7 +42,9 @@ def load_model(path: str | Path) -> tuple["CompiledTransformer", dict]:
 
     path = Path(path)
     try:
-        saved = torch.load(path, weights_only=True, map_location="cpu")
+        with warnings.catch_warnings():  # a damaged file makes torch warn before it fails
+            warnings.simplefilter("ignore")
+            saved = torch.load(path, weights_only=True, map_location="cpu")
     except OSError as error:
         raise NesyInputError(f"cannot read compiled model: {error.strerror or error}", path=str(path)) from None
     except pickle.UnpicklingError:
