@@ -1,7 +1,7 @@
 """The one error type users see: a one-line message that names what is wrong and where."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 
 class NesyInputError(ValueError):
@@ -48,3 +48,18 @@ def syntax_error(error: Exception, text: str, path: str | None = None, *, what: 
     names = sorted({(spell or str)(name) for name in expected})
     hint = f"; expected {', '.join(names[:12])}{', ...' if len(names) > 12 else ''}" if names else ""
     return NesyInputError(f"{what}: unexpected {found}{hint}", path=path or None, line=line, column=column)
+
+
+def terminal_spelling(parser: Any, names: Mapping[str, str] | None = None) -> Callable[[str], str]:
+    """A `spell` for `syntax_error`: a terminal as a user would type it. Fixed-text terminals
+    (Lark names them `RPAR`, `__ANON_0`) are shown as their text, the others by `names` or as
+    their lowercased name ("a name" for NAME when `names` says so)."""
+    fixed = {t.name: repr(t.pattern.value) for t in parser.terminals if t.pattern.type == "str"}
+    names = dict(names or {})
+
+    def spell(terminal: str) -> str:
+        if terminal in names:
+            return names[terminal]
+        return fixed.get(terminal, "end of input" if terminal == "$END" else terminal.lower())
+
+    return spell

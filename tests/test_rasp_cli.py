@@ -52,7 +52,7 @@ def test_show_draws_the_residual_stream(tmp_path, capsys):
 
 def test_bench_subset_json(tmp_path, capsys):
     out = tmp_path / "bench.json"
-    assert main(["rasp", "bench", "--programs", "reverse,count_a", "--json", str(out)]) == 0
+    assert main(["rasp", "bench", "--programs", "reverse,count_a", "--no-cold", "--json", str(out)]) == 0
     rows = json.loads(out.read_text())["results"]
     assert [r["program"] for r in rows] == ["reverse", "count_a"]
     assert all(r["exact_fraction"] == 1.0 and r["inputs_checked"] > 0 for r in rows)

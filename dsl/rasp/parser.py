@@ -7,7 +7,7 @@ from pathlib import Path
 
 import lark
 
-from dsl.errors import NesyInputError
+from dsl.errors import NesyInputError, syntax_error, terminal_spelling
 from dsl.rasp import ast
 from dsl.rasp.values import MAX_DIGITS, parse_number
 
@@ -154,21 +154,17 @@ def _check_brackets(text: str, path: str) -> None:
                                  column=column)
 
 
+# how errors name the terminals that are not fixed text
+_TERMINAL_NAMES = {"NAME": "a name", "NUMBER": "a number", "STRING": "a string", "COMPARE": "a comparison",
+                   "ADDOP": "+ or -", "MULOP": "* / %"}
+
 def parse(text: str, path: str = "<rasp>") -> ast.Module:
     """Parse RASP source; a syntax error becomes a NesyInputError naming path:line:column."""
     _check_brackets(text, path)
     try:
         tree = _parser().parse(text)
     except lark.exceptions.UnexpectedInput as error:
-        context = (error.get_context(text).splitlines() or [""])[0].strip()
-        expected = ""
-        if isinstance(error, lark.exceptions.UnexpectedToken):
-            names = sorted(error.expected)[:8]
-            expected = f" (expected one of: {', '.join(names)})" if names else ""
-        elif isinstance(error, lark.exceptions.UnexpectedCharacters):
-            expected = f" (unexpected character {text[error.pos_in_stream]!r})"
-        raise NesyInputError(f"syntax error near '{context}'{expected}", path=path,
-                             line=error.line, column=error.column) from None
+        raise syntax_error(error, text, path, spell=terminal_spelling(_parser(), _TERMINAL_NAMES)) from None
     _check_nesting(tree, path)
     try:
         statements = _ToAst().transform(tree)

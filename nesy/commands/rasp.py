@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import argparse
 
+from nesy.commands.options import nonnegative_int, output_file, positive_int
+
+PROGRAM_HELP = "the .rasp program"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("rasp", help="run RASP programs and compile them to transformers",
@@ -12,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands.required = True
 
     run = commands.add_parser("run", help="run a .rasp program on one input")
-    run.add_argument("file")
+    run.add_argument("file", help=PROGRAM_HELP)
     run.add_argument("--input", required=True, help='tokens separated by spaces, e.g. "a b c"')
     run.add_argument("--trace", action="store_true", help="print every named sequence too")
     run.set_defaults(func=run_command)
@@ -21,9 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                            ("check", "compile and compare the model with the interpreter "
                             "(and the program with a reference)")):
         sub = commands.add_parser(name, help=helptext)
-        sub.add_argument("file")
+        sub.add_argument("file", help=PROGRAM_HELP)
         sub.add_argument("--vocab", required=True, help="comma-separated tokens, e.g. a,b,c or 1,2,3")
-        sub.add_argument("--max-len", type=int, required=True)
+        sub.add_argument("--max-len", type=positive_int, required=True, help="longest input the model takes")
         if name == "compile":
             sub.add_argument("--out", required=True, help="model file (.pt); metadata goes to the .json beside it")
             sub.add_argument("--transformer-lens", metavar="FILE",
@@ -38,17 +42,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             sub.set_defaults(func=check_command)
 
     show = commands.add_parser("show", help="heat map of the residual stream on one input")
-    show.add_argument("file")
-    show.add_argument("--input", required=True)
+    show.add_argument("file", help=PROGRAM_HELP)
+    show.add_argument("--input", required=True, help='tokens separated by spaces, e.g. "a b c"')
     show.add_argument("--vocab", help="comma-separated tokens (default: those of the input)")
-    show.add_argument("--max-len", type=int, help="default: the input's length")
-    show.add_argument("--png", required=True)
+    show.add_argument("--max-len", type=positive_int, help="longest input the model takes (default: the input's length)")
+    show.add_argument("--png", required=True, help="picture file to write")
     show.set_defaults(func=show_command)
 
     bench = commands.add_parser("bench", help="compile and check the standard library; print the table")
     bench.add_argument("--json", dest="json_out", help="write {'results': [...]} here")
     bench.add_argument("--scale", action="store_true", help="26-symbol vocabulary and --scale-len instead")
-    bench.add_argument("--scale-len", type=int, default=32)
+    bench.add_argument("--scale-len", type=positive_int, default=32, help="max length with --scale (default 32)")
     bench.add_argument("--programs", help="comma-separated subset of the library")
     bench.add_argument("--no-cold", dest="cold", action="store_false",
                        help="skip the cold columns (first compile in a fresh process; whole `nesy rasp compile`)")
@@ -57,9 +61,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _check_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--limit", type=int, default=200_000, help="check every input when there are at most this many")
-    parser.add_argument("--samples", type=int, default=2000, help="random inputs checked beyond the limit")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--limit", type=positive_int, default=200_000,
+                        help="check every input when there are at most this many")
+    parser.add_argument("--samples", type=nonnegative_int, default=2000, help="random inputs checked beyond the limit")
+    parser.add_argument("--seed", type=nonnegative_int, default=0, help="seed of the sampled inputs (default 0)")
 
 
 def _tokens(text: str) -> list:
@@ -110,6 +115,9 @@ def _summary(compiled, seconds: float) -> str:
 
 def compile_command(args: argparse.Namespace) -> int:
     from nesy.compiler.files import save
+    output_file(args.out, "--out")
+    if args.transformer_lens:
+        output_file(args.transformer_lens, "--transformer-lens")
     _, compiled, seconds = _compile(args, _vocab(args.vocab), args.max_len)
     json_path = save(compiled, args.out)
     print(_summary(compiled, seconds))
@@ -143,6 +151,7 @@ def show_command(args: argparse.Namespace) -> int:
     from nesy.compiler.picture import residual_picture
     from dsl.rasp.values import format_value
 
+    output_file(args.png, "--png")
     tokens = _tokens(args.input)
     vocab = _vocab(args.vocab) if args.vocab else tokens
     _, compiled, _ = _compile(args, vocab, args.max_len or len(tokens))
@@ -158,6 +167,9 @@ def bench_command(args: argparse.Namespace) -> int:
     from tqdm import tqdm
     from dsl.errors import NesyInputError
     from nesy.compiler.bench import bench_one, cold_seconds, expected_inputs, format_table, library
+
+    if args.json_out:
+        output_file(args.json_out, "--json")
 
     entries = library()
     if args.programs:

@@ -1,5 +1,5 @@
-"""The library benchmark: compile every standard-library program at the vocab and max_len of
-issue 4's table, check it against the interpreter, and print the figures beside Tracr's."""
+"""The library benchmark: compile every standard-library program at the vocab and max_len of the
+published Tracr table, check it against the interpreter, and print the figures beside Tracr's."""
 from __future__ import annotations
 
 import json
