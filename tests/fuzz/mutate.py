@@ -78,3 +78,15 @@ def only_input_errors(read: Callable[[], object]) -> str:
         assert message and "\n" not in message.strip(), f"error message is not one line: {message!r}"
         return "refused"
     return "accepted"
+
+
+def refusal_of(read: Callable[[], object]) -> NesyInputError | None:
+    """Like `only_input_errors`, but hand back the refusal (None when accepted) so a test can
+    check where it points."""
+    try:
+        read()
+    except NesyInputError as error:
+        message = str(error)
+        assert message and "\n" not in message.strip(), f"error message is not one line: {message!r}"
+        return error
+    return None

@@ -7,9 +7,8 @@ import pathlib
 
 from hypothesis import given
 
-from dsl.errors import NesyInputError
 from dsl.task_files import load_tasks
-from fuzz.mutate import FUZZ_SETTINGS, mutated_bytes, only_input_errors
+from fuzz.mutate import FUZZ_SETTINGS, mutated_bytes, refusal_of
 
 AREA = "bustle-json"
 _BUSTLE = pathlib.Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "bustle"
@@ -37,15 +36,6 @@ def read_bytes(data: bytes, tmp_dir: pathlib.Path) -> None:
 @FUZZ_SETTINGS
 @given(data=mutated_bytes(SEEDS))
 def test_mutated_json_task_lists_are_read_or_refused_at_a_line(data, tmp_path):
-    errors: list[NesyInputError] = []
-
-    def read() -> None:
-        try:
-            read_bytes(data, tmp_path)
-        except NesyInputError as error:
-            errors.append(error)
-            raise
-
-    if only_input_errors(read) == "refused":
-        error = errors[0]
+    error = refusal_of(lambda: read_bytes(data, tmp_path))
+    if error is not None:
         assert error.path == str(tmp_path / "tasks.json") and error.line is not None, str(error)

@@ -6,9 +6,8 @@ import pathlib
 
 from hypothesis import given
 
-from dsl.errors import NesyInputError
 from dsl.task_files import load_tasks
-from fuzz.mutate import FUZZ_SETTINGS, mutated_bytes, only_input_errors
+from fuzz.mutate import FUZZ_SETTINGS, mutated_bytes, refusal_of
 
 AREA = "jsonl"
 _DATASETS = pathlib.Path(__file__).resolve().parents[2] / "datasets" / "strings"
@@ -30,16 +29,7 @@ def read_bytes(data: bytes, tmp_dir: pathlib.Path) -> None:
 @FUZZ_SETTINGS
 @given(data=mutated_bytes(SEEDS))
 def test_mutated_jsonl_files_are_read_or_refused_at_a_line(data, tmp_path):
-    errors: list[NesyInputError] = []
-
-    def read() -> None:
-        try:
-            read_bytes(data, tmp_path)
-        except NesyInputError as error:
-            errors.append(error)
-            raise
-
-    if only_input_errors(read) == "refused":
-        error = errors[0]
+    error = refusal_of(lambda: read_bytes(data, tmp_path))
+    if error is not None:
         assert error.path == str(tmp_path / "tasks.jsonl"), str(error)
         assert error.line is not None or "no tasks in this file" in str(error), str(error)

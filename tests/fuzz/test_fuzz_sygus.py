@@ -6,9 +6,8 @@ import pathlib
 
 from hypothesis import given
 
-from dsl.errors import NesyInputError
 from dsl.task_files import load_tasks
-from fuzz.mutate import FUZZ_SETTINGS, mutated_bytes, only_input_errors
+from fuzz.mutate import FUZZ_SETTINGS, mutated_bytes, refusal_of
 
 AREA = "sygus"
 _BENCHMARKS = pathlib.Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "sygus-pbe-slia-2019"
@@ -38,16 +37,7 @@ def read_bytes(data: bytes, tmp_dir: pathlib.Path) -> None:
 @FUZZ_SETTINGS
 @given(data=mutated_bytes(SEEDS))
 def test_mutated_sygus_files_are_read_or_refused_at_a_line(data, tmp_path):
-    errors: list[NesyInputError] = []
-
-    def read() -> None:
-        try:
-            read_bytes(data, tmp_path)
-        except NesyInputError as error:
-            errors.append(error)
-            raise
-
-    if only_input_errors(read) == "refused":
-        error = errors[0]
+    error = refusal_of(lambda: read_bytes(data, tmp_path))
+    if error is not None:
         assert error.path == str(tmp_path / "task.sl"), str(error)
         assert error.line is not None or any(m in str(error) for m in WHOLE_FILE), str(error)
