@@ -58,6 +58,7 @@ class ChainJoin:
         self._start_rows = reduce(int.__or__, self._rows + [self.algebra.row_of(s) for s in self.negative], 0)
         self._goal = self.algebra.acceptance_goal(self.positive, self.negative)
         self._opened: set[int] = set()
+        self._check_every = self.algebra.steps_per_check(CHECK_EVERY)
 
     def __call__(self, pool: ValuePool, level: int, check_budget: Callable[[], None]) -> Program | None:
         """One search per piece cost k <= min(level, max_piece_cost), each resumed where it paused:
@@ -130,7 +131,7 @@ class ChainJoin:
                 if total >= frontier.bound:
                     break
                 steps += 1
-                if not steps & (CHECK_EVERY - 1):
+                if not steps % self._check_every:
                     check_budget()
                 after = concat(state, value)
                 if total >= best_cost.get(after, frontier.bound) or not self._alive(after):

@@ -19,6 +19,7 @@ from typing import Callable, Sequence
 from dsl.core import Op, Program, Type
 from dsl.regex.charset import ANY
 from solvers.regex.spans import SpanAlgebra
+from solvers.search.budget import checkpoint
 from solvers.search.value_pool import ValuePool
 
 CHECK_EVERY = 256
@@ -92,6 +93,7 @@ class ContextJoin:
 
     def __post_init__(self) -> None:
         algebra = self.algebra
+        self._check_every = algebra.steps_per_check(CHECK_EVERY)
         self._must = algebra.mask_of(self.positive)
         self._must_not = algebra.mask_of(self.negative)
         self._everything = algebra.star(algebra.chars(ANY))   # `.*`: every span
@@ -131,7 +133,7 @@ class ContextJoin:
         """Every value of one level through the trie; keeps the cheapest context + value that works."""
         root = self._root
         for index, (value,) in enumerate(vectors):
-            if not index & (CHECK_EVERY - 1):
+            if not index % self._check_every:
                 check_budget()
             bound = self.found.size - cost if self.found is not None else self.max_context_cost + 1
             if bound <= 1 or value & root.prune:
@@ -216,11 +218,16 @@ class ContextJoin:
         while frontier:
             grown = []
             for context in frontier:
+                checkpoint()
                 for step, step_cost in self._steps(context, pieces):
                     if context.cost + step_cost <= self.max_context_cost:
                         grown.append(Context((*context.steps, step), context.cost + step_cost))
             frontier = grown
-            contexts.extend(c for c in grown if self._viable(c))
+            for count, context in enumerate(grown):
+                if not count % self._check_every:
+                    checkpoint()
+                if self._viable(context):
+                    contexts.append(context)
         return contexts
 
     def _steps(self, context: Context, pieces: list[tuple[int, int, Program]]) -> list[tuple[ContextStep, int]]:
@@ -254,7 +261,9 @@ class ContextJoin:
         """The bits of the sample's substrings t such that the context around every substring but
         t rejects a positive: a value without t can never fill the hole (monotonicity again)."""
         needed, must, everything = 0, self._must, self._everything
-        for bit, atom in self._positive_atoms:
+        for count, (bit, atom) in enumerate(self._positive_atoms):
+            if not count % self._check_every:
+                checkpoint()
             if self._apply(steps, everything & ~atom) & must != must:
                 needed |= bit
         return needed
@@ -267,7 +276,9 @@ class ContextJoin:
         forbidden = self._forbidden_cache.get(steps)
         if forbidden is None:
             forbidden, must_not = 0, self._must_not
-            for bit, atom in self._negative_atoms:
+            for count, (bit, atom) in enumerate(self._negative_atoms):
+                if not count % self._check_every:
+                    checkpoint()
                 if self._apply(steps, atom) & must_not:
                     forbidden |= bit
             self._forbidden_cache[steps] = forbidden
@@ -277,12 +288,18 @@ class ContextJoin:
 def substring_atoms(algebra: SpanAlgebra, within: Sequence[str] | None = None) -> list[tuple[int, int]]:
     """(one bit, all spans) of every distinct substring of the sample, the empty string included
     (only the substrings of `within`'s strings when given)."""
-    keep = None if within is None else {t[i:j] for t in within for i in range(len(t) + 1)
-                                        for j in range(i, len(t) + 1)}
+    keep: set[str] | None = None
+    if within is not None:
+        keep = set()
+        for t in within:
+            for i in range(len(t) + 1):
+                checkpoint()
+                keep.update(t[i:j] for j in range(i, len(t) + 1))
     width, spans = algebra.width, {}
     for block, text in enumerate(algebra.strings):
         offset = block * width * width
         for i in range(len(text) + 1):
+            checkpoint()   # a row of substrings, each a value-sized int: long strings take a while
             for j in range(i, len(text) + 1):
                 bit = 1 << (offset + i * width + j)
                 spans[text[i:j]] = spans.get(text[i:j], 0) | bit

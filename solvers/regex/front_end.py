@@ -5,6 +5,8 @@ equivalence keeps one regex per distinct behaviour on every substring of the sam
 solution when it accepts the positives and rejects the negatives. Search runs on a few examples first;
 the examples its answer gets wrong are added and search runs again (counterexample-guided), which
 keeps values small and behaviours few. Every answer is re-checked by the derivative matcher and Z3.
+Every phase (the field template, each round's span-matrix set-up and search, the checks) runs
+inside the task's one budget.
 """
 from __future__ import annotations
 
@@ -19,8 +21,9 @@ from dsl.regex.charset import ANY, DIGIT, CharSet
 from dsl.regex.matcher import matches
 from dsl.regex.printer import to_everyday
 from dsl.regex.tasks import alphabet_of
+from solvers.search.budget import Budget, BudgetExhausted, checkpoint, task_budget
 from solvers.search.cegis import search_growing_subset
-from solvers.search.enumeration import BottomUpSearch, SearchConfig, SearchOutcome, SearchRun
+from solvers.search.enumeration import BottomUpSearch, SearchConfig, SearchOutcome, SearchRun, memory_limit
 from solvers.search.guide import Guide
 from solvers.search.joins import Join
 from solvers.regex.chains import ChainJoin
@@ -30,7 +33,7 @@ from solvers.regex.fields import STYLES, concatenation, optional_tail_pieces, te
 from solvers.regex.numeric import bounded_field_template
 from solvers.regex.spans import SpanAlgebra
 from solvers.search.result import Result, SearchStats, Status
-from solvers.search.driver import SynthesisOptions
+from solvers.search.driver import SynthesisOptions, check_grace
 from solvers.search.value_pool import ValuePool
 
 SPANS = Type("RegexSpans")   # the search-time type: a span matrix over the current sample
@@ -44,6 +47,9 @@ CLASSES: tuple[CharSet, ...] = (
 # a smaller regex (a join's answer is usually already small, so a short look is enough).
 IMPROVE_FACTOR = 0.5
 COUNTS = (2, 3, 4)           # r{k} offered on larger alphabets (dates, codes, phone numbers)
+TEMPLATE_SHARE = 0.5         # the field template may take this share of the time, search the rest
+CONTEXT_SETUP_SHARE = 0.25   # a round's context join may take this share of its time to set up
+MATCHES_PER_CHECK = 64       # strings matched between budget checks
 # (pool, level just finished, budget check that raises when the budget is spent) -> a regex or None
 LevelHook = Callable[[ValuePool, int, Callable[[], None]], "Program | None"]
 
@@ -141,7 +147,13 @@ def _initial_sample(examples: Sequence[Example], size: int) -> list[int]:
 def wrong_examples(program: Program, examples: Sequence[Example]) -> list[int]:
     """Indices of the examples the regex classifies wrongly, by the derivative matcher."""
     term = rx.to_term(program)
-    return [i for i, e in enumerate(examples) if matches(term, e.inputs[0]) != e.output]
+    wrong = []
+    for i, e in enumerate(examples):
+        if not i % MATCHES_PER_CHECK:
+            checkpoint()
+        if matches(term, e.inputs[0]) != e.output:
+            wrong.append(i)
+    return wrong
 
 
 class _Refuted(Exception):
@@ -154,22 +166,22 @@ class _Refuted(Exception):
 
 
 def search_regex(task: Task, sample: Sequence[Example], vocabulary: RegexVocabulary, config: SearchConfig,
-                 guide: Guide | None = None,
-                 examples: Sequence[Example] = ()) -> tuple[SearchOutcome, Program | None]:
-    """One bottom-up search on `sample`; returns the engine's outcome and the AST of its answer.
-    A join's answer that misclassifies one of `examples` ends the search at once."""
+                 guide: Guide | None = None, examples: Sequence[Example] = (),
+                 budget: Budget | None = None) -> tuple[SearchOutcome, Program | None]:
+    """One bottom-up search on `sample` within `budget` (by default a fresh one from `config`);
+    returns the engine's outcome and the AST of its answer. A join's answer that misclassifies
+    one of `examples` ends the search at once. A set-up the budget cannot hold (span matrices
+    of long strings) gives a TIMEOUT outcome."""
     started = time.monotonic()
-    strings = [e.inputs[0] for e in sample]
-    algebra = SpanAlgebra.for_sample(strings)
-    search_ops = _search_ops(algebra, vocabulary)
-    goal = algebra.acceptance_goal([e.inputs[0] for e in sample if e.output],
-                                   [e.inputs[0] for e in sample if not e.output])
+    if budget is None:
+        budget = Budget(config.timeout, config.max_candidates, config.max_memory_mb)
+    try:
+        with budget.active():
+            algebra, search_ops, goal, joins = _set_up(sample, vocabulary, budget)
+    except BudgetExhausted as exhausted:
+        return SearchOutcome(Status.TIMEOUT, None, SearchStats(seconds=time.monotonic() - started),
+                             f"stopped at the {exhausted.which}"), None
     search_task = Task(task.name, (), SPANS, (Example((), None),))
-    positive = [e.inputs[0] for e in sample if e.output]
-    negative = [e.inputs[0] for e in sample if not e.output]
-    by_name = {op.name: op for op in search_ops.ops}
-    joins = (ChainJoin(algebra, positive, negative, by_name["concat"], SPANS),
-             ContextJoin(algebra, positive, negative, by_name, SPANS))
     hook = _cheapest_of(joins)
     if examples:
         hook = _refuting(hook, search_ops, examples)
@@ -178,13 +190,33 @@ def search_regex(task: Task, sample: Sequence[Example], vocabulary: RegexVocabul
                             guide, goal=lambda vector: goal(vector[0]), joins=lambda run, costs: [_HookJoin(hook)],
                             child_filter=normal_form)
     try:
-        outcome = engine.run(search_task)
+        outcome = engine.run(search_task, budget.round())   # its own clock: set-up time is not improving time
     except _Refuted as refuted:
         # Candidates are not counted past the engine; the values it kept are a lower bound.
         stats = SearchStats(refuted.values, refuted.values, time.monotonic() - started)
         outcome = SearchOutcome(Status.SOLVED, refuted.program, stats)
     regex = search_ops.to_regex(outcome.program) if outcome.program is not None else None
     return outcome, regex
+
+
+def _set_up(sample: Sequence[Example], vocabulary: RegexVocabulary,
+            budget: Budget) -> tuple[SpanAlgebra, _SearchOps, Callable[[int], bool], tuple[LevelHook, ...]]:
+    """The span algebra of the sample, its search ops, the goal and the joins. The context join
+    (substring atoms, quadratic in string length) gets a share of the time; when it does not fit,
+    search goes on with the chain join alone."""
+    algebra = SpanAlgebra.for_sample([e.inputs[0] for e in sample])
+    search_ops = _search_ops(algebra, vocabulary)
+    positive = [e.inputs[0] for e in sample if e.output]
+    negative = [e.inputs[0] for e in sample if not e.output]
+    goal = algebra.acceptance_goal(positive, negative)
+    by_name = {op.name: op for op in search_ops.ops}
+    joins: tuple[LevelHook, ...] = (ChainJoin(algebra, positive, negative, by_name["concat"], SPANS),)
+    try:
+        with budget.share(CONTEXT_SETUP_SHARE).active():
+            joins += (ContextJoin(algebra, positive, negative, by_name, SPANS),)
+    except BudgetExhausted:
+        budget.check()      # the round's own limits; a spent share alone only drops the join
+    return algebra, search_ops, goal, joins
 
 
 class _HookJoin(Join):
@@ -239,7 +271,22 @@ def synthesize_regex_task(task: Task, dsl: Dsl | None = None, options: Synthesis
     if len(task.inputs) != 1 or task.inputs[0].type != STRING or task.output_type != BOOL:
         raise NesyInputError(f"task {task.name!r}: a regex task maps one string to True (accept) or False "
                              f"(reject), not ({', '.join(str(v.type) for v in task.inputs)}) -> {task.output_type}")
-    started = time.monotonic()
+    config = options.config
+    with task_budget(config.timeout, config.max_candidates, config.max_memory_mb) as budget:
+        try:
+            return _synthesize(task, options, guide, budget)
+        except BudgetExhausted as exhausted:
+            return _stopped(task, budget, exhausted.which)
+        except MemoryError:
+            return _stopped(task, budget, f"{memory_limit(budget)}: an allocation failed")
+
+
+def _stopped(task: Task, budget: Budget, which: str) -> Result:
+    stats = SearchStats(seconds=budget.elapsed(), peak_memory_mb=budget.peak_memory_mb)
+    return Result(task.name, Status.TIMEOUT, stats=stats, message=f"stopped at the {which}")
+
+
+def _synthesize(task: Task, options: SynthesisOptions, guide: Guide | None, budget: Budget) -> Result:
     examples = tuple(dict.fromkeys(task.examples))
     clash = {e.inputs for e in examples if e.output} & {e.inputs for e in examples if not e.output}
     if clash:
@@ -248,20 +295,30 @@ def synthesize_regex_task(task: Task, dsl: Dsl | None = None, options: Synthesis
     vocabulary = RegexVocabulary.for_task(task)
     if vocabulary.counts:
         positive = [e.inputs[0] for e in examples if e.output]
-        template = _form_template(positive, examples)
+        template = _template_within(positive, examples, budget)
         if template is not None:
-            return _checked(task, template, SearchStats(seconds=time.monotonic() - started), options.verify_with_z3)
+            stats = SearchStats(seconds=budget.elapsed(), peak_memory_mb=budget.peak_memory_mb)
+            return _checked(task, template, stats, options.verify_with_z3, budget)
     config = options.config
 
-    def search(chosen: list[int], seconds: float) -> tuple[SearchOutcome, Program | None]:
-        return search_regex(task, [examples[i] for i in chosen], vocabulary, replace(config, timeout=seconds),
-                            guide, examples)
+    def search(chosen: list[int], round_budget: Budget) -> tuple[SearchOutcome, Program | None]:
+        return search_regex(task, [examples[i] for i in chosen], vocabulary, config, guide, examples, round_budget)
 
-    found = search_growing_subset(_initial_sample(examples, options.subset_size), config.timeout, started,
+    found = search_growing_subset(_initial_sample(examples, options.subset_size), budget,
                                   search, lambda regex: wrong_examples(regex, examples), min_added=2)
     if found.answer is None:
         return found.failure(task.name)
-    return _checked(task, found.answer, found.stats, options.verify_with_z3)
+    return _checked(task, found.answer, found.stats, options.verify_with_z3, budget)
+
+
+def _template_within(positive: Sequence[str], examples: Sequence[Example], budget: Budget) -> Program | None:
+    """`_form_template` in a share of the time (its Z3 bounds included); None when the share runs out."""
+    try:
+        with budget.share(TEMPLATE_SHARE).active():
+            return _form_template(positive, examples)
+    except BudgetExhausted:
+        budget.check()
+        return None
 
 
 def _form_template(positive: Sequence[str], examples: Sequence[Example]) -> Program | None:
@@ -292,15 +349,22 @@ def _form_template(positive: Sequence[str], examples: Sequence[Example]) -> Prog
     return None
 
 
-def _checked(task: Task, regex: Program, stats: SearchStats, verify_with_z3: bool) -> Result:
+def _checked(task: Task, regex: Program, stats: SearchStats, verify_with_z3: bool, budget: Budget) -> Result:
+    """The result of a regex that classifies the examples: Z3's check and the held-out tests, in
+    the time left (and `check_grace`); a check the time runs out on gives a TIMEOUT with the regex."""
     positive = [e.inputs[0] for e in task.examples if e.output]
     negative = [e.inputs[0] for e in task.examples if not e.output]
-    verified = z3_classifies(regex, positive, negative) if verify_with_z3 else None
-    if verified is False:
-        return Result(task.name, Status.ERROR, regex, to_everyday(regex), stats, verified=False,
-                      message="Z3 disagrees with the matcher on this regex (a semantics bug?)")
-    test_correct = None
-    if task.tests:
-        test_correct = not wrong_examples(regex, task.tests)
+    verified = test_correct = None
+    try:
+        with check_grace(budget).active():
+            verified = z3_classifies(regex, positive, negative) if verify_with_z3 else None
+            if verified is False:
+                return Result(task.name, Status.ERROR, regex, to_everyday(regex), stats, verified=False,
+                              message="Z3 disagrees with the matcher on this regex (a semantics bug?)")
+            if task.tests:
+                test_correct = not wrong_examples(regex, task.tests)
+    except BudgetExhausted as exhausted:
+        return Result(task.name, Status.TIMEOUT, regex, to_everyday(regex), stats, verified=verified,
+                      message=f"stopped at the {exhausted.which} while checking a regex that fits every example")
     return Result(task.name, Status.SOLVED, regex, to_everyday(regex), stats, verified=verified,
                   test_correct=test_correct)

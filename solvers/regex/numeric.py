@@ -22,6 +22,7 @@ from dsl.regex.numeric_ranges import digits_in_range, union_all
 from dsl.regex.ops import leaf, to_term
 from dsl.regex.printer import to_everyday
 from solvers.regex.fields import FieldPart, concatenation, field_parts
+from solvers.search.budget import z3_timeout_ms
 
 Z3_TIMEOUT_MS = 5_000
 # Upper limits people write into forms, most common first: months, days, minutes, hours, octets...
@@ -103,7 +104,7 @@ def solve_bounds(positive: Sequence[Sequence[int]], shaped: Sequence[Sequence[in
     import z3
 
     optimizer = z3.Optimize()
-    optimizer.set("timeout", Z3_TIMEOUT_MS)
+    optimizer.set("timeout", z3_timeout_ms(Z3_TIMEOUT_MS))   # and no later than the task's deadline
     lows, highs, costs = [], [], []
     for column, limit in enumerate(limits):
         seen = [row[column] for row in positive]

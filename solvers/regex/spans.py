@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from dsl.regex.charset import CharSet
+from solvers.search.budget import active_budget
+
+WORK_PER_CHECK = 1 << 24     # bytes of big-int work between budget checks (see `steps_per_check`)
 
 
 @dataclass
@@ -34,13 +37,18 @@ class SpanAlgebra:
 
     def __post_init__(self) -> None:
         w = self.width = max((len(s) for s in self.strings), default=0) + 1
+        budget = active_budget()
+        if budget is not None:   # the masks below are about 3W values: refuse before building them
+            budget.check_memory(setup_mb(self.strings), f"span matrices for strings of {w - 1:,} characters")
         block = w * w
         offsets = [b * block for b in range(len(self.strings))]
+        size = block * len(self.strings)
         self._full_row = (1 << w) - 1
-        self._row0 = sum(self._full_row << o for o in offsets)
-        self._spread = sum(1 << (i * w) for i in range(w))
-        self._columns = [sum(1 << (o + i * w + j) for o in offsets for i in range(w)) for j in range(w)]
-        self.identity = sum(1 << (o + i * w + i) for o, s in zip(offsets, self.strings) for i in range(len(s) + 1))
+        self._row0 = _bits((o + j for o in offsets for j in range(w)), size)
+        self._spread = _bits((i * w for i in range(w)), block)
+        column0 = _bits((o + i * w for o in offsets for i in range(w)), size)
+        self._columns = [column0 << j for j in range(w)]
+        self.identity = _bits((o + i * w + i for o, s in zip(offsets, self.strings) for i in range(len(s) + 1)), size)
         self._offsets = offsets
         self._where = {s: (b, 0, len(s)) for b, s in enumerate(self.strings)}
         self._rows = [self._row0 << (i * w) for i in range(w)]   # row i of every block
@@ -48,6 +56,12 @@ class SpanAlgebra:
         self._intermediates = [(k, k * w, column, (self.identity >> (k * w)) & self._row0)
                                for k, column in enumerate(self._columns)][1:-1]
         self._last_parts: list[tuple[int, int]] = []
+
+    def steps_per_check(self, most: int) -> int:
+        """Span products between budget checks: `most` on small samples, fewer as one product
+        gets costlier (up to W shifted ANDs of a value of blocks x W x W bits)."""
+        work = self.width * len(self.strings) * self.width * self.width // 8
+        return max(1, min(most, WORK_PER_CHECK // max(1, work)))
 
     @staticmethod
     def for_sample(sample: Sequence[str]) -> "SpanAlgebra":
@@ -63,8 +77,8 @@ class SpanAlgebra:
 
     def chars(self, charset: CharSet) -> int:
         w = self.width
-        return sum(1 << (o + i * w + i + 1) for o, s in zip(self._offsets, self.strings)
-                   for i, c in enumerate(s) if c in charset)
+        return _bits((o + i * w + i + 1 for o, s in zip(self._offsets, self.strings)
+                      for i, c in enumerate(s) if c in charset), len(self.strings) * w * w)
 
     def epsilon(self) -> int:
         return self.identity
@@ -180,6 +194,22 @@ class SpanAlgebra:
         """A test on a value: accepts every positive and rejects every negative."""
         must, must_not = self.mask_of(positive), self.mask_of(negative)
         return lambda value: value & must == must and not value & must_not
+
+
+def setup_mb(strings: Sequence[str]) -> float:
+    """Memory a layout of these block strings takes: its row and column masks and Warshall's
+    intermediates, about 3W values of (blocks x W x W) bits each (W: longest string + 1)."""
+    w = max((len(s) for s in strings), default=0) + 1
+    return 3 * w * (len(strings) * w * w / 8) / 2**20
+
+
+def _bits(positions: Iterable[int], size: int) -> int:
+    """The int with exactly the bits at `positions` (< size) set, built in linear time (a sum of
+    shifted ones copies the growing sum once per term)."""
+    buffer = bytearray((size + 7) // 8)
+    for position in positions:
+        buffer[position >> 3] |= 1 << (position & 7)
+    return int.from_bytes(buffer, "little")
 
 
 def _product(parts: list[tuple[int, int]], right: int) -> int:

@@ -94,6 +94,8 @@ def join_pieces(index: PieceIndex, concat_cost: int, make_concat: Callable[[Prog
             check_budget()
         p0 = state[0]
         for end in range(p0, len(first_target) + 1):
+            if not (end - p0 + 1) & 4095:
+                check_budget()   # a long output: each expansion tries every prefix of its rest
             for piece in index.by_first.get(first_target[p0:end], ()):
                 following = _advance(state, piece.vector, target)
                 if following is None or following == state:

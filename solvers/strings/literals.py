@@ -3,16 +3,37 @@
 FlashFill-style tasks insert fixed text ("USA", ".0", ", ") and split on delimiters; enumerating
 every string literal is hopeless, so the candidates come from the examples themselves: text that
 several outputs share but their inputs lack, and the punctuation that separates fields.
+
+Reading runs inside the task's budget (`solvers.search.budget.checkpoint`): 20,000 examples or a
+megabyte of input take a while, and when the time for literals runs out the ones found so far are
+returned. The candidates are produced lazily, in order, so reading stops once `MAX_EXTRACTED`
+distinct ones are found.
 """
 from __future__ import annotations
 
 from collections import Counter
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from dsl.core import Example, STRING, INT, Const
+from solvers.search.budget import BudgetExhausted, checkpoint
 
 MAX_EXTRACTED = 12
 MAX_LABELS = 4
+MAX_SUBSTRING = 24       # longest shared or removed text looked for
+WORK_PER_CHECK = 4096    # steps (characters, examples, candidates) between budget checks
+
+
+class _Pace:
+    """Calls `checkpoint()` once every `WORK_PER_CHECK` units of work."""
+
+    def __init__(self) -> None:
+        self.left = WORK_PER_CHECK
+
+    def __call__(self, work: int = 1) -> None:
+        self.left -= work
+        if self.left <= 0:
+            self.left = WORK_PER_CHECK
+            checkpoint()
 
 
 def _is_delimiter(ch: str) -> bool:
@@ -24,7 +45,9 @@ def delimiters(examples: Sequence[Example]) -> list[str]:
     input, or in several outputs; the ones from inputs first, most frequent first."""
     counts: Counter[str] = Counter()
     in_outputs: set[str] = set()
+    pace = _Pace()
     for example in examples:
+        pace(16)
         for value in example.inputs:
             if isinstance(value, str):
                 counts.update(ch for ch in set(value) if _is_delimiter(ch))
@@ -37,7 +60,7 @@ def delimiters(examples: Sequence[Example]) -> list[str]:
     return found + sorted(shared - set(found))
 
 
-def _added_text(example: Example) -> list[str]:
+def _added_text(example: Example, pace: _Pace | None = None) -> list[str]:
     """Maximal runs of output characters that no input supplies: a character counts as copied
     when it lies inside a stretch of 2+ characters that some input contains ("Mr. Washington"
     from "George Washington": "Mr." is added), or is a digit some input contains (numbers are
@@ -46,6 +69,8 @@ def _added_text(example: Example) -> list[str]:
     sources = [v for v in example.inputs if isinstance(v, str)]
     copied = [False] * len(output)
     for start in range(len(output)):
+        if pace is not None:
+            pace(16)
         end = start + 2
         while end <= len(output) and any(output[start:end] in s for s in sources):
             end += 1
@@ -78,53 +103,115 @@ def label_outputs(examples: Sequence[Example]) -> list[str]:
     return [o for o in distinct if o and _added_text(next(e for e in examples if e.output == o)) == [o]]
 
 
-def _common_substrings(texts: Sequence[str], min_len: int = 2) -> Counter[str]:
+def _substrings(text: str, pace: _Pace, min_len: int = 2) -> set[str]:
+    """The substrings of `text` of length min_len to MAX_SUBSTRING."""
+    subs: set[str] = set()
+    for i in range(len(text)):
+        pace(MAX_SUBSTRING)
+        subs.update(text[i:j] for j in range(i + min_len, min(len(text), i + MAX_SUBSTRING) + 1))
+    return subs
+
+
+def _common_substrings(texts: Sequence[str], min_len: int = 2, pace: _Pace | None = None) -> Counter[str]:
     """Substrings of length >= min_len and how many of `texts` contain them."""
+    pace = pace or _Pace()
     counts: Counter[str] = Counter()
     for text in texts:
-        subs = {text[i:j] for i in range(len(text)) for j in range(i + min_len, min(len(text), i + 24) + 1)}
-        counts.update(subs)
+        counts.update(_substrings(text, pace, min_len))
     return counts
 
 
-def extract_string_constants(examples: Sequence[Example]) -> list[str]:
-    """Likely string literals: delimiters, text added to outputs, and text shared by outputs."""
-    found: list[str] = label_outputs(examples)
+def _in_at_least(text: str, texts: Sequence[str], count: int, pace: _Pace) -> bool:
+    """Is `text` inside at least `count` of `texts`? (Stops counting there.)"""
+    found = 0
+    for other in texts:
+        pace()
+        if text in other:
+            found += 1
+            if found >= count:
+                return True
+    return False
+
+
+def _maximal(texts: list[str], pace: _Pace) -> list[str]:
+    """The texts not inside another one of them (a shorter text inside a longer one adds nothing)."""
+    kept = []
+    for s in texts:
+        pace(len(texts))
+        if not any(s != t and s in t for t in texts):
+            kept.append(s)
+    return kept
+
+
+def _shared_by_outputs(outputs: Sequence[str], inputs: Sequence[str], pace: _Pace) -> list[str]:
+    """Maximal texts (2 to MAX_SUBSTRING characters) inside every output but not every input,
+    longest first. Such a text is a substring of the shortest output, so only its substrings are
+    tried, and each output in turn keeps those it contains."""
+    common = _substrings(min(outputs, key=len), pace)
+    for out in outputs:
+        pace(len(common))
+        common = {s for s in common if s in out}
+        if not common:
+            return []
+    frequent = [s for s in common if not all(s in x for x in inputs)]
+    return sorted(_maximal(frequent, pace), key=lambda s: (-len(s), s))
+
+
+def _candidate_texts(examples: Sequence[Example], pace: _Pace) -> Iterator[str]:
+    """Every candidate literal, best first (duplicates and "" included)."""
+    yield from label_outputs(examples)
     added: Counter[str] = Counter()
     for example in examples:
         if isinstance(example.output, str):
-            added.update(set(_added_text(example)))
+            added.update(set(_added_text(example, pace)))
     outputs = [e.output for e in examples if isinstance(e.output, str)]
     # text added to a single output is that example's answer, not a constant of the program
-    found.extend(text for text, n in added.most_common()
-                 if len(outputs) == 1 or sum(text in out for out in outputs) >= 2)
+    # (text added to two examples' outputs is inside two outputs, no need to look)
+    for text, n in added.most_common():
+        if len(outputs) == 1 or n >= 2 or _in_at_least(text, outputs, 2, pace):
+            yield text
     if len(outputs) >= 2:
-        shared = _common_substrings(outputs)
-        inputs = [v for e in examples for v in e.inputs if isinstance(v, str)]
-        frequent = [s for s, n in shared.items() if n == len(outputs) and not all(s in x for x in inputs)]
-        # keep only maximal ones: a shared substring inside a longer shared one adds nothing
-        frequent = [s for s in frequent if not any(s != t and s in t for t in frequent)]
-        found.extend(sorted(frequent, key=lambda s: (-len(s), s)))
-    found.extend(removed_text(examples))
-    found.extend(delimiters(examples))
+        yield from _shared_by_outputs(outputs, [v for e in examples for v in e.inputs if isinstance(v, str)], pace)
+    yield from removed_text(examples, pace)
+    yield from delimiters(examples)
+
+
+def extract_string_constants(examples: Sequence[Example]) -> list[str]:
+    """Likely string literals: delimiters, text added to outputs, and text shared by outputs; the
+    ones found so far when the budget for reading them runs out."""
     unique: list[str] = []
-    for text in found:
-        if text and text not in unique:
-            unique.append(text)
-    return unique[:MAX_EXTRACTED]
+    try:
+        for text in _candidate_texts(examples, _Pace()):
+            if text and text not in unique:
+                unique.append(text)
+                if len(unique) == MAX_EXTRACTED:
+                    break
+    except BudgetExhausted:
+        pass
+    return unique
 
 
-def removed_text(examples: Sequence[Example]) -> list[str]:
+def removed_text(examples: Sequence[Example], pace: _Pace | None = None) -> list[str]:
     """Maximal texts (2+ characters) that several inputs contain and no output keeps: what a
-    program deletes or replaces (" Inc.", "http://"), which the inputs alone cannot name."""
+    program deletes or replaces (" Inc.", "http://"), which the inputs alone cannot name.
+
+    A text inside two inputs is inside one that is not the longest, so the longest input (a
+    megabyte, say) is only searched, never cut into substrings."""
+    pace = pace or _Pace()
     inputs = [v for e in examples for v in e.inputs if isinstance(v, str)]
     outputs = [e.output for e in examples if isinstance(e.output, str)]
     if len(inputs) < 2 or not outputs:
         return []
-    shared = _common_substrings(inputs)
-    candidates = [t for t, n in shared.items() if n >= 2 and not any(t in out for out in outputs)]
-    maximal = [t for t in candidates if not any(t != u and t in u for u in candidates)]
-    return sorted(maximal, key=lambda t: (-shared[t], -len(t), t))[:4]
+    longest = max(range(len(inputs)), key=lambda k: len(inputs[k]))
+    shared = _common_substrings(inputs[:longest] + inputs[longest + 1:], pace=pace)
+    candidates = []
+    for t, n in shared.items():
+        pace(len(outputs))
+        if t in inputs[longest]:
+            shared[t] = n = n + 1
+        if n >= 2 and not any(t in out for out in outputs):
+            candidates.append(t)
+    return sorted(_maximal(candidates, pace), key=lambda t: (-shared[t], -len(t), t))[:4]
 
 
 def length_constants(examples: Sequence[Example]) -> list[int]:
