@@ -269,6 +269,9 @@ class Task:
     # Logical constraints beyond the examples (a SyGuS single-invocation spec, e.g. max3.sl):
     # Bool programs over the inputs in which Var(function_name, output_type) is the result.
     spec: tuple[Program, ...] = ()
+    # Input rows with no output (the other rows of a spreadsheet column): never a constraint,
+    # they let search tell apart programs that agree on the examples and rank them.
+    unlabelled: tuple[tuple[Any, ...], ...] = ()
 
     def env(self, example: Example) -> dict[str, Any]:
         return {v.name: x for v, x in zip(self.inputs, example.inputs)}

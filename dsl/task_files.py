@@ -256,7 +256,8 @@ def task_from_record(record: Any, place: TaskPlace, dsl: Dsl | None = None) -> T
     except NesyInputError as error:
         raise place.error(str(error)) from None
     if "inputs_only" in record:
-        _check_input_rows(record["inputs_only"], task, place, type_of or value_type)
+        rows = _check_input_rows(record["inputs_only"], task, place, type_of or value_type)
+        task = replace(task, unlabelled=rows)
     return task
 
 
@@ -320,11 +321,12 @@ def reserved_names(dsl: Dsl | None) -> frozenset[str]:
     return frozenset(op.name for op in ALL_OPS) | frozenset(ALIASES)
 
 
-def _check_input_rows(raw: Any, task: Task, place: TaskPlace, type_of: Callable[[Any, str], Type]) -> None:
-    """`inputs_only`: input rows without outputs, shaped and typed like the examples' inputs.
-    (Task has no field for them yet: they are checked, not kept.)"""
+def _check_input_rows(raw: Any, task: Task, place: TaskPlace,
+                      type_of: Callable[[Any, str], Type]) -> tuple[tuple[Any, ...], ...]:
+    """`inputs_only`: input rows without outputs, shaped and typed like the examples' inputs."""
     if not isinstance(raw, list):
         raise place.error(f"\"inputs_only\" must be a list of input rows, got {_short(raw)}")
+    rows: list[tuple[Any, ...]] = []
     for index, item in enumerate(raw):
         row = _row(item)
         if len(row) != len(task.inputs):
@@ -337,6 +339,8 @@ def _check_input_rows(raw: Any, task: Task, place: TaskPlace, type_of: Callable[
             if type_ != var.type:
                 raise place.error(f"inputs_only[{index}]: input {var.name} is {type_} {_short(value)}, "
                                   f"the examples give {var.type}")
+        rows.append(row)
+    return tuple(rows)
 
 
 def _has_lone_surrogate(text: str) -> bool:

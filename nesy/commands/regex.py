@@ -118,11 +118,11 @@ def score_command(args: argparse.Namespace) -> int:
         counts["with_truth"] += 1
         fits = z3_classifies(truth, [e.inputs[0] for e in task.examples if e.output],
                              [e.inputs[0] for e in task.examples if not e.output])
-        counts["truth_fits_examples"] += fits
+        counts["truth_fits_examples"] += bool(fits)
         verdict = z3_equivalence(parse_regex(row["program"]), truth, timeout_ms=int(args.timeout * 1000))
         if verdict.equivalent:
             counts["equivalent"] += 1
-            counts["equivalent_where_truth_fits"] += fits
+            counts["equivalent_where_truth_fits"] += bool(fits)
         else:
             why = "Z3 gave up" if verdict.equivalent is None else f"differs on {verdict.witness!r}"
             print(f"{row['task']}: {row['program']}  {why}{'' if fits else ' (ground truth misfits its examples)'}")

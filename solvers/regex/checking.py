@@ -11,6 +11,7 @@ from typing import Any, Sequence
 
 from dsl.core import Program
 from dsl.regex.ops import to_z3
+from solvers.search.budget import z3_timeout_ms
 
 Z3_TIMEOUT_MS = 10_000
 
@@ -20,16 +21,19 @@ def _as_z3(regex: Program | Any) -> Any:
     return to_z3(regex) if isinstance(regex, Program) else regex
 
 
-def z3_classifies(program: Program | Any, positive: Sequence[str], negative: Sequence[str]) -> bool:
-    """True when Z3 agrees the regex accepts every positive and rejects every negative string."""
+def z3_classifies(program: Program | Any, positive: Sequence[str], negative: Sequence[str]) -> bool | None:
+    """True when Z3 agrees the regex accepts every positive and rejects every negative string;
+    None when Z3 answers unknown (the timeout: at most `Z3_TIMEOUT_MS`, never past the active
+    budget's deadline)."""
     import z3
 
     regex = _as_z3(program)
     solver = z3.Solver()
-    solver.set("timeout", Z3_TIMEOUT_MS)
+    solver.set("timeout", z3_timeout_ms(Z3_TIMEOUT_MS))
     solver.add(*[z3.InRe(z3.StringVal(s), regex) for s in positive])
     solver.add(*[z3.Not(z3.InRe(z3.StringVal(s), regex)) for s in negative])
-    return solver.check() == z3.sat
+    verdict = solver.check()
+    return True if verdict == z3.sat else False if verdict == z3.unsat else None
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from dsl.core import BOOL, INT, STRING, Program, Task, to_z3, z3_literal
 from dsl.errors import NesyInputError
+from solvers.search.budget import z3_timeout_ms
 
 Z3_TIMEOUT_MS = 10_000
 
 
 def z3_verified(program: Program, task: Task) -> bool | None:
     """True when Z3 agrees the program maps every example's inputs to its output; None when some
-    op of the program has no Z3 semantics, or some text has characters beyond Z3's strings
-    (nothing to check with)."""
+    op of the program has no Z3 semantics, some text has characters beyond Z3's strings (nothing
+    to check with), or Z3 answers unknown (gave up, or hit the timeout: at most `Z3_TIMEOUT_MS`
+    and never past the active budget's deadline)."""
     import z3
 
     if any(op.z3_semantics is None for op in program.ops()):
@@ -24,7 +26,7 @@ def z3_verified(program: Program, task: Task) -> bool | None:
     if len(symbols) != len(task.inputs):
         return None
     solver = z3.Solver()
-    solver.set("timeout", Z3_TIMEOUT_MS)
+    solver.set("timeout", z3_timeout_ms(Z3_TIMEOUT_MS))
     try:
         body = to_z3(program, symbols)
         for example in task.examples:
@@ -33,4 +35,5 @@ def z3_verified(program: Program, task: Task) -> bool | None:
             solver.add(bound == z3_literal(example.output))
     except NesyInputError:  # from z3_literal: a character Z3 cannot represent
         return None
-    return solver.check() == z3.sat
+    verdict = solver.check()
+    return True if verdict == z3.sat else False if verdict == z3.unsat else None
