@@ -272,6 +272,10 @@ class Task:
     # Input rows with no output (the other rows of a spreadsheet column): never a constraint,
     # they let search tell apart programs that agree on the examples and rank them.
     unlabelled: tuple[tuple[Any, ...], ...] = ()
+    # True when the examples are the whole specification (a SyGuS file's constraints): a program
+    # that fits them is a solution. Otherwise they are examples of what the user means, and
+    # only held-out tests can say a program is right.
+    examples_are_spec: bool = False
 
     def env(self, example: Example) -> dict[str, Any]:
         return {v.name: x for v, x in zip(self.inputs, example.inputs)}
@@ -316,6 +320,9 @@ class Dsl:
     literal_extractor: str | None = None
     # "module:attribute" of (program, task) -> True / False / None (None: nothing to check with)
     checker: str | None = None
+    # "module:attribute" of (task, count) -> up to `count` made-up input rows (variations of the
+    # examples' inputs) that tell apart programs which agree on the examples; None: no probes
+    probe_maker: str | None = None
     # examples of a task no small program solves, for the enumerator-throughput line of `nesy bench`
     throughput_task: tuple[tuple[tuple[Any, ...], Any], ...] = field(default=(), repr=False)
 

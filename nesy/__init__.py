@@ -1,7 +1,7 @@
 """nesy: neuro-symbolic program synthesis, RASP-to-transformer compilation, NAP verification.
 
     >>> import nesy
-    >>> nesy.synthesize([("ab", "abab"), ("x", "xx")]).solved
+    >>> nesy.synthesize([("ab", "abab"), ("x", "xx")]).found
     True
 """
 from __future__ import annotations

@@ -59,8 +59,10 @@ def synthesize(examples: Task | Iterable[Any], dsl: str = "strings", timeout: fl
     Example:
         >>> import nesy
         >>> result = nesy.synthesize([("john smith", "J.S."), ("ada lovelace", "A.L.")], timeout=10)
-        >>> result.solved
-        True
+        >>> result.found, result.status    # no held-out tests: it fits the examples, nothing says more
+        (True, <Status.FITS: 'fits-examples'>)
+        >>> result("grace hopper")
+        'G.H.'
         >>> print(result.program_text)  # doctest: +ELLIPSIS
         (define-fun f ((x0 String)) String ...)
     """

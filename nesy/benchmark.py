@@ -82,7 +82,7 @@ def run_suite(tasks: Sequence[Task], run: SuiteRun, progress: bool = True,
 
 def summary(results: Sequence[Result]) -> dict[str, Any]:
     solved = [r for r in results if r.solved]
-    found = [r for r in results if r.status is Status.SOLVED]
+    found = [r for r in results if r.found]
     with_tests = [r for r in found if r.test_correct is not None]
     seconds = sum(r.stats.seconds for r in results)
     candidates = sum(r.stats.candidates for r in results)
@@ -91,6 +91,7 @@ def summary(results: Sequence[Result]) -> dict[str, Any]:
         "solved": len(solved),
         "found": len(found),
         "wrong_on_tests": sum(1 for r in with_tests if not r.test_correct),
+        "fits_untested": sum(1 for r in found if r.test_correct is None and not r.solved),
         "unverified": sum(1 for r in found if r.verified is not True),
         "median_seconds_solved": round(statistics.median([r.stats.seconds for r in solved]), 3) if solved else None,
         "total_seconds": round(seconds, 2),
@@ -126,7 +127,7 @@ def format_comparison(runs: dict[str, Sequence[Result]]) -> str:
             if r is None:
                 row += ["-", "-", "-"]
             else:
-                status = "solved" if r.solved else ("WRONG" if r.status is Status.SOLVED else str(r.status))
+                status = "solved" if r.solved else ("WRONG" if r.test_correct is False else str(r.status))
                 row += [status, f"{r.stats.seconds:.2f}", str(r.stats.candidates)]
         rows.append(row)
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
@@ -155,7 +156,7 @@ def comparison_line(first: str, a: Sequence[Result], second: str, b: Sequence[Re
 
 def summary_line(label: str, s: dict[str, Any]) -> str:
     return (f"{label}: solved {s['solved']}/{s['tasks']} (found {s['found']}, wrong on held-out tests "
-            f"{s['wrong_on_tests']}, unverified {s['unverified']}); median seconds (solved) "
+            f"{s['wrong_on_tests']}, fit the examples with no tests to say more {s['fits_untested']}, unverified {s['unverified']}); median seconds (solved) "
             f"{s['median_seconds_solved']}; median size {s['median_size_solved']}; "
             f"{s['candidates_per_second']:,.0f} candidates/s over {s['total_seconds']} s")
 

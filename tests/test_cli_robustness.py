@@ -74,7 +74,7 @@ def test_bad_budget_is_one_line_exit_2(tmp_path, capsys, command, option, value)
 def test_good_budgets_are_accepted(tmp_path, capsys):
     assert main(["synth", str(task_file(tmp_path)), "--guide", "none", "--timeout", "1", "--max-candidates",
                  "100000", "--max-memory-mb", "2048.5"]) == 0
-    assert "task easy: solved" in capsys.readouterr().out
+    assert "task easy: fits-examples" in capsys.readouterr().out
 
 
 # --- output files: checked before the run starts --------------------------------------------------
@@ -101,7 +101,7 @@ def test_synth_json_into_a_missing_folder_makes_it(tmp_path, capsys):
     assert main(["synth", str(task_file(tmp_path)), "--guide", "none", "--timeout", "1", "--json", str(out)]) == 0
     document = json.loads(out.read_text())
     assert document["state"] == "finished"
-    assert [r["status"] for r in document["results"]] == ["solved"]
+    assert [r["status"] for r in document["results"]] == ["fits-examples"]
     assert [p.name for p in out.parent.iterdir()] == ["r.json"]  # no temporary file left behind
 
 
@@ -111,7 +111,7 @@ def test_bench_json_records_its_state(tmp_path, capsys):
                  "--timeout", "1", "--jobs", "1", "--json", str(out)]) == 0
     document = json.loads(out.read_text())
     assert document["state"] == "finished"
-    assert [r["status"] for r in document["results"]] == ["solved"]
+    assert [r["status"] for r in document["results"]] == ["fits-examples"]
 
 
 # --- Ctrl-C: one stops the whole run; what finished is printed and written, exit 130 ------------------
@@ -124,7 +124,7 @@ def test_one_ctrl_c_stops_synth_and_keeps_what_finished(tmp_path):
     while not first or first[-1].strip():  # the first result's block ends with a blank line
         first.append(process.stdout.readline())
         assert first[-1], process.communicate()[1]
-    assert first[0].startswith("task easy: solved")
+    assert first[0].startswith("task easy: fits-examples")
     os.killpg(process.pid, signal.SIGINT)  # as a terminal does: the whole process group
     _, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
@@ -132,7 +132,7 @@ def test_one_ctrl_c_stops_synth_and_keeps_what_finished(tmp_path):
     document = json.loads(out.read_text())
     assert document["state"] == "interrupted"
     statuses = [r["status"] for r in document["results"]]
-    assert statuses[0] == "solved" and statuses[-1] == "interrupted" and len(statuses) == 5
+    assert statuses[0] == "fits-examples" and statuses[-1] == "interrupted" and len(statuses) == 5
 
 
 def test_one_ctrl_c_stops_bench_with_both_guides(tmp_path):
@@ -150,7 +150,7 @@ def test_one_ctrl_c_stops_bench_with_both_guides(tmp_path):
     assert "guided: solved" in stdout and "plain: solved 0/4" in stdout  # the table of what finished
     document = json.loads(out.read_text())
     assert document["state"] == "interrupted"
-    assert document["runs"]["guided"]["results"][0]["status"] == "solved"
+    assert document["runs"]["guided"]["results"][0]["status"] == "fits-examples"
     assert {r["status"] for r in document["runs"]["plain"]["results"]} == {"interrupted"}  # never started
 
 

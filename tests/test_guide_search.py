@@ -35,7 +35,7 @@ def guide():
 @pytest.mark.parametrize("task", TASKS, ids=lambda t: t.name)
 def test_guided_search_returns_only_verified_programs(task, guide):
     result = synthesize_task(task, STRINGS, SynthesisOptions(SearchConfig(timeout=10.0)), guide)
-    assert result.solved and result.verified
+    assert result.found and result.verified
     for example in (*task.examples, *task.tests):
         assert evaluate(result.program, task.env(example)) == example.output
 
@@ -75,7 +75,7 @@ def test_bench_runs_guided_and_plain_in_one_table(tmp_path, capsys):
     assert "guided status" in printed and "plain status" in printed
     document = json.loads(out.read_text())
     assert set(document["runs"]) == {"guided", "plain"}
-    assert document["runs"]["guided"]["summary"]["solved"] == 2
+    assert document["runs"]["guided"]["summary"]["found"] == 2
 
 
 def test_damaged_weights_on_the_command_line(tmp_path, capsys):

@@ -31,7 +31,7 @@ def solve(task, timeout: float = 20.0):
 def test_smallest_regex_for_a_classic_language():
     task = regex_task("ends01", ["01", "101", "001", "1101"], ["0", "10", "011", "1", "010"], "01")
     result = solve(task)
-    assert result.status is Status.SOLVED and result.verified
+    assert result.found and result.verified
     assert z3_equivalence(result.program, parse_regex("(0|1)*01"), alphabet="01").equivalent
     assert result.program.size == 6
 
@@ -41,14 +41,14 @@ def test_deep_concatenation_is_found_by_the_chain_join():
     positive = [s for s in strings if "0110" in s]
     negative = [s for s in strings if "0110" not in s]
     result = solve(regex_task("contains0110", positive, negative, "01"))
-    assert result.status is Status.SOLVED and result.verified
+    assert result.found and result.verified
     assert z3_equivalence(result.program, parse_regex(".*0110.*"), alphabet="01").equivalent
 
 
 def test_answers_classify_every_example_by_python_re_too():
     for task in load_regex_tasks(OWN)[:6]:
         result = solve(task)
-        assert result.status is Status.SOLVED, task.name
+        assert result.found, task.name
         pattern = re.compile(result.program_text, re.DOTALL)
         for example in task.examples:
             assert bool(pattern.fullmatch(example.inputs[0])) == example.output, (task.name, result.program_text)
@@ -64,14 +64,14 @@ def test_a_too_small_budget_times_out_cleanly():
     task = load_regex_tasks(ALPHAREGEX / "no7_zeros_divisible_by_3")[0] if ALPHAREGEX.is_dir() else \
         regex_task("t", ["000", "1", "0110110"], ["00", "0", "0000"], "01")
     result = solve(task, timeout=0.3)
-    assert result.status in (Status.TIMEOUT, Status.SOLVED)
-    if result.status is Status.SOLVED:
+    assert result.status in (Status.TIMEOUT, Status.FITS, Status.SOLVED)
+    if result.found:
         assert result.verified
 
 
 def test_python_api_takes_string_verdict_pairs():
     result = nesy.synthesize([("ab", True), ("aab", True), ("b", False), ("aba", False)], dsl="regex", timeout=10)
-    assert result.solved and result.verified
+    assert result.found and result.verified
     assert accepts(result.program, "aaab") and not accepts(result.program, "ba")
 
 
@@ -96,7 +96,7 @@ def test_cli_bench_writes_the_strings_json_shape(tmp_path):
     assert len(document["results"]) == 3 and document["summary"]["tasks"] == 3
     for row in document["results"]:
         assert {"task", "status", "seconds", "program", "size"} <= set(row)
-        assert row["status"] == "solved" and row["verified"] is True
+        assert row["status"] in ("solved", "fits-examples") and row["verified"] is True
         re.compile(row["program"])
 
 
@@ -147,7 +147,7 @@ def test_every_alpharegex_benchmark_is_solved_and_verified(name):
     # Correctness with a generous budget; the 60 s timings are the benchmark's job (docs/regex.md).
     task = load_regex_tasks(ALPHAREGEX / name)[0]
     result = solve(task, timeout=120)
-    assert result.status is Status.SOLVED and result.verified, result.message
+    assert result.found and result.verified, result.message
     assert result.program.size <= ALPHAREGEX_ANSWER_SIZES[name], result.program_text
 
 
@@ -168,7 +168,7 @@ def test_a_field_template_is_used_only_when_it_rejects_the_negatives():
     assert result.program_text == r"\d{3}-\d{3}-\d{4}" and result.verified
     shaped_negative = regex_task("phone2", ["555-123-4567", "212-999-0000"], ["555-123-4567x", "000-000-0000"])
     result = solve(shaped_negative)
-    assert result.status is Status.SOLVED and result.verified
+    assert result.found and result.verified
     assert not accepts(result.program, "000-000-0000")
 
 

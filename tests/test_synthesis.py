@@ -28,7 +28,7 @@ EASY_TASKS = [
 @pytest.mark.parametrize("name,examples", EASY_TASKS, ids=[t[0] for t in EASY_TASKS])
 def test_easy_tasks_are_solved_and_verified(name, examples):
     result = nesy.synthesize(examples, timeout=20)
-    assert result.status is Status.SOLVED, result.message
+    assert result.status is Status.FITS and result.found, result.message   # no held-out tests: fits, not "solved"
     task = nesy.as_task(examples)
     for example in task.examples:
         assert evaluate(result.program, task.env(example)) == example.output

@@ -70,6 +70,7 @@ _SEARCH_POLICY = dict(
     joins="solvers.strings.joins:string_joins",
     literal_extractor="solvers.strings.literals:extract_constants",
     checker="solvers.strings.smt_check:z3_verified",
+    probe_maker="solvers.strings.probes:probe_rows",
     throughput_task=THROUGHPUT_TASK,
 )
 STRINGS = Dsl("strings", ALL_OPS, DEFAULT_CONSTANTS, partial(parse_program, ops=ALL_OPS), print_program,

@@ -64,7 +64,7 @@ class _TaskBuilder:
             raise self.source.error(f"no constraints: nothing says what {self.function.name} should compute")
         fn, path = self.function, self.source.path
         return Task(Path(path).stem, fn.inputs, fn.output_type, tuple(self.examples), grammar=fn.grammar,
-                    function_name=fn.name, source=path, spec=tuple(self.spec))
+                    function_name=fn.name, source=path, spec=tuple(self.spec), examples_are_spec=True)
 
     def _set_logic(self, command: Command) -> None:
         logic = command.args[0]

@@ -109,7 +109,7 @@ def score_command(args: argparse.Namespace) -> int:
               "equivalent_where_truth_fits": 0}
     for row in rows:
         task = tasks.get(row["task"])
-        if task is None or row["status"] != "solved" or not row["program"]:
+        if task is None or row["status"] not in ("solved", "fits-examples") or not row["program"]:
             continue
         counts["answered"] += 1
         truth = ground_truth_z3(task)

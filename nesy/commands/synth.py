@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     results, interrupted = _solve_all(tasks, lambda task: synthesize_task(task, dsl, options, guide), json_out)
     if interrupted:
         return EXIT_INTERRUPTED
-    return EXIT_SOLVED if all(r.solved for r in results) else EXIT_UNSOLVED
+    return EXIT_SOLVED if all(r.solved or (r.found and r.test_correct is None) for r in results) else EXIT_UNSOLVED
 
 
 def _solve_all(tasks: Sequence[Task], solve: Callable[[Task], Result],

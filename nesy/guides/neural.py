@@ -43,7 +43,7 @@ class NeuralGuide:
         >>> import nesy
         >>> from dsl.strings import STRINGS
         >>> guide = NeuralGuide.from_file(default_weights_path("strings"), STRINGS)
-        >>> nesy.synthesize([("ab", "abab"), ("x", "xx")], guide=guide).solved
+        >>> nesy.synthesize([("ab", "abab"), ("x", "xx")], guide=guide).found
         True
     """
 

@@ -33,7 +33,7 @@ from solvers.regex.fields import STYLES, concatenation, optional_tail_pieces, te
 from solvers.regex.numeric import bounded_field_template
 from solvers.regex.spans import SpanAlgebra
 from solvers.search.result import Result, SearchStats, Status
-from solvers.search.driver import SynthesisOptions, check_grace
+from solvers.search.driver import SynthesisOptions, check_grace, verdict
 from solvers.search.value_pool import ValuePool
 
 SPANS = Type("RegexSpans")   # the search-time type: a span matrix over the current sample
@@ -366,5 +366,5 @@ def _checked(task: Task, regex: Program, stats: SearchStats, verify_with_z3: boo
     except BudgetExhausted as exhausted:
         return Result(task.name, Status.TIMEOUT, regex, to_everyday(regex), stats, verified=verified,
                       message=f"stopped at the {exhausted.which} while checking a regex that fits every example")
-    return Result(task.name, Status.SOLVED, regex, to_everyday(regex), stats, verified=verified,
+    return Result(task.name, verdict(task, test_correct), regex, to_everyday(regex), stats, verified=verified,
                   test_correct=test_correct)

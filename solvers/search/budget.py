@@ -196,12 +196,22 @@ def task_budget(seconds: float, max_candidates: int | None, max_memory_mb: float
     """The budget of the task being solved: the active one when a caller already made it (a front
     end inside the driver, a spec's CEGIS inside a front end), else a new one, made active."""
     current = _ACTIVE.get()
-    if current is not None:
+    if current is not None and not _tighter_candidates(current, max_candidates):
         with current.round(seconds).active() as budget:
             yield budget
         return
+    if current is not None:     # a caller's round with a candidate cap of its own: a task of its own
+        seconds = min(seconds, max(0.0, current.remaining()))
     with Budget(seconds, max_candidates, max_memory_mb).active() as budget:
         yield budget
+
+
+def _tighter_candidates(current: Budget, max_candidates: int | None) -> bool:
+    """Does the caller ask for fewer candidates than the active task has left?"""
+    if max_candidates is None:
+        return False
+    root = current.root
+    return root.max_candidates is None or max_candidates < root.max_candidates - root.candidates_spent
 
 
 _cap_lock = threading.Lock()

@@ -16,14 +16,16 @@ import math
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
-from dsl.core import Const, Dsl, Example, Op, Program, Task, resolve
+from dsl.core import Const, Dsl, Example, Op, Program, Task, evaluate, resolve
 from dsl.errors import NesyInputError
 from solvers.search.budget import Budget, BudgetExhausted, task_budget
 from solvers.search.cegis import search_growing_subset, spread_subset
 from solvers.search.checking import failing_examples
 from solvers.search.enumeration import BottomUpSearch, SearchConfig, SearchOutcome, leaves_for, memory_limit
 from solvers.search.guide import Guide
-from solvers.search.result import Result, SearchStats, Status
+from solvers.search.ranking import Candidate, Ranked, Ranker, SearchOrderRanker, distinct_behaviours, \
+    distinguishing_row, rank
+from solvers.search.result import Alternative, Result, SearchStats, Status
 
 EXTRACTED_CONSTANT_COST = 2
 LITERAL_SHARE = 0.25          # reading literals off the examples may take this share of the time left
@@ -39,10 +41,25 @@ class SynthesisOptions:
     extract_constants: bool = True
     subset_size: int = 10        # examples searched on first when a task has more
     verify_with_z3: bool = True
+    # Ranking: search keeps up to `solutions` programs that fit, told apart on `probes` rows (the
+    # task's unlabelled inputs first, then rows the DSL makes up), and `ranker` picks one. Off
+    # (`rank=False`): the first program search finds, as plain enumeration.
+    rank: bool = True
+    ranker: Ranker | None = None       # None: search's own order (`SearchOrderRanker`)
+    solutions: int = 8
+    probes: int = 6
+    alternatives: int = 5              # runners-up the result reports
+    noise: int = 0                     # examples that may be wrong (typos): `solvers.search.noise`
 
     def __post_init__(self) -> None:
-        if not isinstance(self.subset_size, int) or isinstance(self.subset_size, bool) or self.subset_size < 1:
-            raise NesyInputError(f"subset_size must be a whole number >= 1, not {self.subset_size!r}")
+        for name in ("subset_size", "solutions", "alternatives"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise NesyInputError(f"{name} must be a whole number >= 1, not {value!r}")
+        for name in ("probes", "noise"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise NesyInputError(f"{name} must be a whole number >= 0, not {value!r}")
 
 
 def synthesize_task(task: Task, dsl: Dsl, options: SynthesisOptions = SynthesisOptions(),
@@ -50,10 +67,26 @@ def synthesize_task(task: Task, dsl: Dsl, options: SynthesisOptions = SynthesisO
     """A checked result for `task`: the DSL's own front end if it has one, else `enumerate_task`;
     either runs inside the task's budget, made here."""
     config = options.config
+    if options.noise > 0:
+        return _allowing_errors(task, dsl, options, guide)
     with task_budget(config.timeout, config.max_candidates, config.max_memory_mb):
         if dsl.front_end is not None:
             return resolve(dsl.front_end)(task, dsl, options, guide)
         return enumerate_task(task, dsl, options, guide)
+
+
+def _allowing_errors(task: Task, dsl: Dsl, options: SynthesisOptions, guide: Guide | None) -> Result:
+    """`synthesize_task` that may treat up to `options.noise` examples as wrong."""
+    from solvers.search.noise import synthesize_allowing_errors
+
+    config = options.config
+
+    def solve(sub_task: Task, seconds: float, max_candidates: int) -> Result:
+        cap = max_candidates if config.max_candidates is None else min(max_candidates, config.max_candidates)
+        exact = replace(options, noise=0, config=replace(config, timeout=max(seconds, 1e-3), max_candidates=cap))
+        return synthesize_task(sub_task, dsl, exact, guide)
+
+    return synthesize_allowing_errors(task, options.noise, solve, config.timeout)
 
 
 def distinct_examples(task: Task) -> tuple[tuple[Example, ...], str]:
@@ -122,6 +155,54 @@ def _stopped(task: Task, budget: Budget, which: str) -> Result:
     return Result(task.name, Status.TIMEOUT, stats=stats, message=f"stopped at the {which}")
 
 
+def probe_inputs(dsl: Dsl, task: Task, options: SynthesisOptions) -> tuple[tuple[tuple, ...], int]:
+    """The rows search tells programs apart on: the task's unlabelled inputs, then rows the DSL
+    makes up, `options.probes` in all; and how many of them are the user's own. None when
+    ranking is off, the examples are the whole spec (any program that fits is right), or the
+    task has more examples than one search round takes (they pin the program down; probes would
+    only slow the rounds)."""
+    if (not options.rank or options.probes == 0 or len(task.examples) > options.subset_size or task.spec
+            or task.examples_are_spec):
+        return (), 0
+    own = tuple(row for row in dict.fromkeys(task.unlabelled)
+                if row not in {e.inputs for e in task.examples})[:options.probes]
+    made: tuple[tuple, ...] = ()
+    if dsl.probe_maker is not None and len(own) < options.probes:
+        made = resolve(dsl.probe_maker)(replace(task, unlabelled=own), options.probes - len(own))
+    return own + made, len(own)
+
+
+def fitting_candidates(outcome: SearchOutcome, task: Task, probes: Sequence[tuple],
+                       budget: Budget) -> list[Candidate]:
+    """Every distinct program of `outcome` that fits all of `task`'s examples, with its outputs
+    on the probe rows (None where it raised), in the order search found them: direct matches,
+    then the joins' solutions, search's own pick first."""
+    names = [v.name for v in task.inputs]
+    envs = [dict(zip(names, row)) for row in probes]
+    seen: set[Program] = set()
+    candidates: list[Candidate] = []
+    pick = outcome.program
+    joined_doubt = dict(outcome.joined)
+    entries = [(pick, joined_doubt.get(pick, 0), pick in joined_doubt)] if pick is not None else []
+    entries += [(p, 0, False) for p in outcome.direct] + [(p, d, True) for p, d in outcome.joined]
+    for program, doubt, joined in entries:
+        if program in seen:
+            continue
+        seen.add(program)
+        if program is not pick and failing_within(program, task, task.examples, budget):
+            continue
+        candidates.append(Candidate(program, tuple(_output(program, env) for env in envs), doubt, joined,
+                                    len(candidates)))
+    return candidates
+
+
+def _output(program: Program, env: dict) -> object:
+    try:
+        return evaluate(program, env)
+    except Exception:
+        return None
+
+
 def _enumerate(task: Task, dsl: Dsl, options: SynthesisOptions, guide: Guide | None, budget: Budget) -> Result:
     examples, contradiction = distinct_examples(task)
     if contradiction:
@@ -131,18 +212,45 @@ def _enumerate(task: Task, dsl: Dsl, options: SynthesisOptions, guide: Guide | N
     base, extracted = constants_for(dsl, task, options.extract_constants, budget)
     leaves = leaves_for(task.inputs, base, extra_constants=extracted, extra_cost=EXTRACTED_CONSTANT_COST)
     joins = resolve(dsl.joins) if dsl.joins is not None else None
+    probes, own_rows = probe_inputs(dsl, task, options)
+    config = replace(options.config, solutions=options.solutions) if probes else options.config
 
-    def search(chosen: list[int], round_budget: Budget) -> tuple[SearchOutcome, Program | None]:
+    def search(chosen: list[int], round_budget: Budget) -> tuple[SearchOutcome, SearchOutcome | None]:
         sub_task = replace(task, examples=tuple(examples[i] for i in chosen))
-        engine = BottomUpSearch(ops, leaves, options.config, guide, joins=joins, value_filters=dsl.value_filters)
-        outcome = engine.run(sub_task, round_budget)
-        return outcome, outcome.program
+        engine = BottomUpSearch(ops, leaves, config, guide, joins=joins, value_filters=dsl.value_filters)
+        outcome = engine.run(sub_task, round_budget, probes)
+        return outcome, outcome if outcome.program is not None else None
 
     found = search_growing_subset(spread_subset(len(examples), options.subset_size), budget, search,
-                                  lambda program: failing_within(program, task, examples, budget))
+                                  lambda outcome: failing_within(outcome.program, task, examples, budget))
     if found.answer is None:
         return found.failure(task.name)
-    return checked_result(task, dsl, found.answer, found.stats, options, budget)
+    if not probes:
+        return checked_result(task, dsl, found.answer.program, found.stats, options, budget)
+    try:
+        candidates = fitting_candidates(found.answer, task, probes, budget)
+        ranked = rank(options.ranker or SearchOrderRanker(), task, probes, candidates)
+    except BudgetExhausted:
+        ranked = [Ranked(Candidate(found.answer.program, ()), 0.0)]
+    result = checked_result(task, dsl, ranked[0].program, found.stats, options, budget)
+    return with_alternatives(result, task, dsl, ranked, probes, own_rows, options.alternatives)
+
+
+def with_alternatives(result: Result, task: Task, dsl: Dsl, ranked: Sequence[Ranked], probes: Sequence[tuple],
+                      own_rows: int, count: int) -> Result:
+    """`result` with its ranker score, the runners-up that behave differently on the probe rows,
+    and the probe row on which the top two disagree (the row to check next)."""
+    distinct = distinct_behaviours(ranked)
+    alternatives = tuple(Alternative(r.program, dsl.format_solution(task, r.program), r.score)
+                         for r in distinct[1:count + 1])
+    row = distinguishing_row(distinct, probes, own_rows)
+    ask = None
+    if row is not None:
+        ask = (probes[row], distinct[0].candidate.probe_outputs[row],
+               next(r.candidate.probe_outputs[row] for r in distinct[1:]
+                    if r.candidate.probe_outputs[row] != distinct[0].candidate.probe_outputs[row]))
+    return replace(result, score=ranked[0].score, alternatives=alternatives, distinguishing=ask,
+                   distinguishing_is_own=row is not None and row < own_rows)
 
 
 def failing_within(program: Program, task: Task, examples: Sequence[Example], budget: Budget) -> list[int]:
@@ -185,5 +293,13 @@ def checked_result(task: Task, dsl: Dsl, program: Program, stats: SearchStats, o
         which = stopped.which if isinstance(stopped, BudgetExhausted) else memory_limit(checks)
         return Result(task.name, Status.TIMEOUT, program, text, stats, verified=verified,
                       message=f"stopped at the {which} while checking a program that fits every example")
-    return Result(task.name, Status.SOLVED, program, text, stats, verified=verified,
-                  test_correct=test_correct)
+    return Result(task.name, verdict(task, test_correct), program, text, stats, verified=verified,
+                  test_correct=test_correct, input_names=tuple(v.name for v in task.inputs))
+
+
+def verdict(task: Task, test_correct: bool | None) -> Status:
+    """SOLVED when the held-out tests pass, or when the examples are the task's whole spec;
+    otherwise the program only FITS the examples."""
+    if test_correct or (test_correct is None and task.examples_are_spec):
+        return Status.SOLVED
+    return Status.FITS

@@ -27,7 +27,13 @@ from solvers.search.value_pool import Level, ValuePool, Vector
 
 CHECK_EVERY = 512           # candidates between budget checks (fewer when values are large:)
 CHECK_BYTES = 1 << 21       # ... about this many bytes of leaf values go into the candidates between checks
-DOUBT_SHARE = 0.5           # a joined solution in doubt: search on for this share of the remaining time
+# After a first solution, search goes on for alternatives (a smaller join, other programs that fit)
+# for a number of *candidates*, never a share of the clock, so the answer does not depend on how
+# busy the machine is; the time limit only cuts search short.
+IMPROVE_MIN_CANDIDATES = 20_000   # at least this many more candidates after a first joined solution
+DOUBT_GROWTH = 10.0               # a joined solution in doubt: search on for 10x the candidates so far
+ALTERNATIVE_GROWTH = 2.0          # after a first direct match: 2x the candidates so far, collecting others
+ALTERNATIVE_LEVELS = 3            # ... and no more than this many cost levels past it
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,7 @@ class SearchConfig:
     unify: bool = True                  # conditional solutions (a DSL's decision-tree join)
     joins: bool = True                  # the DSL's other joins (e.g. concatenation of pieces)
     improve_factor: float = 1.0         # after a first joined solution, search on this much longer
+    solutions: int = 1                  # distinct programs that fit to collect (> 1: for a ranker)
 
     def __post_init__(self) -> None:
         """Refuse budgets that would turn a limit off or make no sense (NaN, inf, 0, negatives)."""
@@ -54,6 +61,8 @@ class SearchConfig:
         _require(_is_integer(self.max_cost) and self.max_cost >= 1, "max_cost", self.max_cost, "a whole number >= 1")
         _require(_is_number(self.improve_factor) and math.isfinite(self.improve_factor) and self.improve_factor >= 0,
                  "improve_factor", self.improve_factor, "a finite number >= 0")
+        _require(_is_integer(self.solutions) and self.solutions >= 1, "solutions", self.solutions,
+                 "a whole number >= 1")
 
 
 def _is_number(value: Any) -> bool:
@@ -83,14 +92,20 @@ class Leaf:
 
 @dataclass
 class SearchOutcome:
+    """What one run found: `program` is search's own pick; with `SearchConfig.solutions` > 1,
+    `direct` holds every enumerated program that fits (distinct on the examples and the probe
+    rows, cheapest first) and `joined` the joins' solutions with their leave-one-out errors."""
+
     status: Status
     program: Program | None
     stats: SearchStats
     message: str = ""
+    direct: tuple[Program, ...] = ()
+    joined: tuple[tuple[Program, int], ...] = ()
 
 
 class _Found(Exception):
-    def __init__(self, program: Program) -> None:
+    def __init__(self, program: Program | None) -> None:
         super().__init__()
         self.program = program
 
@@ -117,7 +132,11 @@ class SearchRun:
 
     Joins read the task, the target, the example environments and the pool, call `check` between
     steps of their own (it raises when a budget is spent), and hand in what they build with
-    `offer` (`doubt`: how many examples a leave-one-out check got wrong; 0 when certain)."""
+    `offer` (`doubt`: how many examples a leave-one-out check got wrong; 0 when certain).
+
+    `envs` holds the examples first, then the probe rows: a vector has one value per env, and
+    only its first `len(target)` values are compared with the target (zip with the target reads
+    exactly those)."""
 
     task: Task
     target: Vector
@@ -129,7 +148,11 @@ class SearchRun:
     allowed: dict[tuple[Op, int, int], Level] = field(default_factory=dict)  # child_filter's verdicts
     best: Program | None = None          # best joined solution
     best_doubt: int = 0                  # its leave-one-out errors
-    improve_until: float = 0.0           # budget seconds at which to stop improving `best`
+    improve_until: float = math.inf      # candidates at which to stop improving `best`
+    joined: list[tuple[Program, int]] = field(default_factory=list)  # every joined solution offered
+    direct: list[Program] = field(default_factory=list)             # enumerated programs that fit
+    first_direct_level: int = 0
+    alternatives_until: float = math.inf  # candidates at which to stop collecting direct matches
     check_every: int = CHECK_EVERY       # candidates between budget checks (`note_value_size`)
     value_bytes: int = 0                 # the largest leaf value seen, in bytes
     skipped_for_memory: int = 0          # candidates whose value an op could not allocate
@@ -148,8 +171,26 @@ class SearchRun:
         return (1 << len(self.target)) - 1
 
     def check(self) -> None:
-        """Raise `BudgetExhausted` when a budget is spent (joins call it between their steps)."""
+        """Raise `BudgetExhausted` when a budget is spent (joins call it between their steps),
+        `_Found` when search has collected enough and should stop."""
         self.budget.check(self.candidates)
+        if self.candidates >= self.stop_at():
+            raise _Found(None)
+
+    def stop_at(self) -> float:
+        """The candidate count at which search has improved and collected for long enough."""
+        return min(self.improve_until, self.alternatives_until)
+
+    def add_direct(self, program: Program, level: int, wanted: int) -> None:
+        """Note an enumerated program that fits; `_Found` once enough are collected."""
+        if wanted <= 1:
+            raise _Found(program)
+        if not self.direct:
+            self.first_direct_level = level
+            self.alternatives_until = self.candidates * (1 + ALTERNATIVE_GROWTH) + IMPROVE_MIN_CANDIDATES
+        self.direct.append(program)
+        if len(self.direct) >= wanted:
+            raise _Found(self.direct[0])
 
     def right_on(self, program: Program, index: int) -> bool:
         """Does `program` give the target output on example `index`? (An op raising counts as no:
@@ -163,26 +204,27 @@ class SearchRun:
         """Keep a joined solution if it beats the best so far (fewer leave-one-out errors, then
         smaller); search goes on a while for a better one (joins are found early, from small
         pieces, and can be large), and longer while the best is in doubt (it may over-fit)."""
-        elapsed = self.budget.elapsed()
+        self.joined.append((program, doubt))
+        so_far = self.candidates
         improve_factor = self.config.improve_factor
         if self.best is None or (doubt, program.size) < (self.best_doubt, self.best.size):
             first = self.best is None
             self.best, self.best_doubt = program, doubt
-            if doubt:
-                until = elapsed + max(0.2, improve_factor * elapsed, DOUBT_SHARE * self.budget.remaining())
-            else:
-                until = elapsed + max(0.2, improve_factor * elapsed)
+            growth = max(improve_factor, DOUBT_GROWTH * improve_factor) if doubt else improve_factor
+            until = so_far + max(IMPROVE_MIN_CANDIDATES, growth * so_far)
             self.improve_until = until if first else min(self.improve_until, until)
-            self.budget.shorten(self.improve_until)
 
     def could_improve(self, program: Program) -> bool:
         """Worth scoring `program` (its doubt costs some joins)? Not when a smaller one is certain."""
         return self.best is None or self.best_doubt > 0 or program.size < self.best.size
 
     def settled(self, level: int) -> bool:
-        """True when `best` can no longer be beaten by a direct match, or improving time is over."""
-        return self.best is not None and (level + 1 >= self.best.size
-                                          or self.budget.elapsed() >= self.improve_until)
+        """True when `best` can no longer be beaten by a direct match, improving is over, or
+        enough levels past a first direct match were searched for alternatives."""
+        if self.direct and level >= self.first_direct_level + ALTERNATIVE_LEVELS:
+            return True
+        return self.best is not None and not self.direct and (level + 1 >= self.best.size
+                                                              or self.candidates >= self.improve_until)
 
     def prefer_best(self, direct: Program | None) -> bool:
         """Return the joined solution rather than a direct match? Only if it is smaller and no
@@ -224,19 +266,23 @@ class BottomUpSearch:
 
     # -- public -------------------------------------------------------------------------------
 
-    def run(self, task: Task, budget: Budget | None = None) -> SearchOutcome:
+    def run(self, task: Task, budget: Budget | None = None,
+            probes: Sequence[tuple[Any, ...]] = ()) -> SearchOutcome:
         """Search `task` within `budget` (a round of the caller's task budget; by default a fresh
-        one from the config), which every step of it shares: set-up, levels, guide and joins."""
+        one from the config), which every step of it shares: set-up, levels, guide and joins.
+        `probes` are input rows without outputs: values are kept apart by what they do on them
+        too, so that programs which agree on the examples survive side by side."""
         config = self.config
         if budget is None:
             budget = Budget(config.timeout, config.max_candidates, config.max_memory_mb)
         with budget.active(), _collector_paused():
-            return self._run(task, budget)
+            return self._run(task, budget, probes)
 
-    def _run(self, task: Task, budget: Budget) -> SearchOutcome:
+    def _run(self, task: Task, budget: Budget, probes: Sequence[tuple[Any, ...]]) -> SearchOutcome:
         config = self.config
         target = tuple(e.output for e in task.examples)
-        envs = [task.env(e) for e in task.examples]
+        names = [v.name for v in task.inputs]
+        envs = [task.env(e) for e in task.examples] + [dict(zip(names, row)) for row in probes]
         run = SearchRun(task, target, config, budget, envs)
         ops = self.ops
         self._filters: Mapping[Type, Callable[[Vector], bool]] = {}
@@ -270,6 +316,8 @@ class BottomUpSearch:
             status, message = Status.TIMEOUT, f"stopped at the {memory_limit(budget)}: an allocation failed"
         except KeyboardInterrupt:
             status, message = Status.INTERRUPTED, "interrupted"
+        if program is None and run.direct and status is not Status.INTERRUPTED:
+            status, program, message = Status.SOLVED, run.direct[0], ""   # cut short collecting others
         if status is Status.NO_SOLUTION and run.skipped_for_memory:
             status, message = Status.TIMEOUT, (f"search space exhausted but for {run.skipped_for_memory} candidates "
                                                f"whose values did not fit the {memory_limit(budget)}")
@@ -279,7 +327,9 @@ class BottomUpSearch:
             message += "".join(f"; {note}" for note in (join.note() for join in joins) if note)
         stats = SearchStats(run.candidates, run.pool.size, budget.elapsed(), budget.peak_memory_mb, level)
         self._watchers, self._filters = {}, {}   # the joins hold the pool: free it while collection is paused
-        return SearchOutcome(status, program, stats, message)
+        if status is Status.INTERRUPTED:
+            return SearchOutcome(status, program, stats, message)
+        return SearchOutcome(status, program, stats, message, tuple(run.direct), tuple(run.joined))
 
     # -- levels -------------------------------------------------------------------------------
 
@@ -376,7 +426,7 @@ class BottomUpSearch:
                 row = last_vectors[begin:end] if begin or end < count else last_vectors
                 run.candidates += end - begin
                 if run.candidates >= next_check:
-                    budget.check(run.candidates)
+                    run.check()
                     next_check = run.candidates + step
                 outs = self._row(run, fn, head_vectors, row)
                 for j, out in enumerate(outs):
@@ -416,8 +466,13 @@ class BottomUpSearch:
         if not run.pool.add(type_, vector, program, level):
             return
         if type_ == run.task.output_type:
-            if vector == run.target if self.goal is None else self.goal(vector):
-                raise _Found(program)
+            target = run.target
+            if self.goal is not None:
+                fits = self.goal(vector)
+            else:
+                fits = (vector if len(vector) == len(target) else vector[:len(target)]) == target
+            if fits:
+                run.add_direct(program, level, self.config.solutions)
         watchers = self._watchers.get(type_)
         if watchers is not None:
             for join in watchers:

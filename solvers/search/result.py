@@ -5,11 +5,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from dsl.core import Program
+from dsl.core import Program, evaluate
 
 
 class Status(str, Enum):
-    SOLVED = "solved"
+    SOLVED = "solved"              # right on the held-out tests, or the examples are the whole spec
+    FITS = "fits-examples"         # fits every example; nothing (or a failed held-out test) says more
     TIMEOUT = "timeout"            # a budget (seconds, candidates, memory) ran out
     NO_SOLUTION = "no-solution"    # search space exhausted, or the examples contradict each other
     INTERRUPTED = "interrupted"    # Ctrl-C: what was found so far is returned
@@ -39,13 +40,28 @@ class SearchStats:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """A runner-up: another program that fits the examples and does something else on other rows."""
+
+    program: Program
+    program_text: str
+    score: float
+
+
+@dataclass(frozen=True)
 class Result:
     """The outcome of synthesizing one task.
 
     `program_text` is the solution as the DSL's users write it (for strings, a SyGuS `define-fun`);
     `verified` says whether re-execution on every example and the Z3 check both passed (None when
     the DSL has no Z3 semantics for the program); `test_correct` is the held-out verdict when the
-    task has tests.
+    task has tests. Status SOLVED means right on the held-out tests (or the examples are the
+    task's whole spec, as in SyGuS); a program that only fits the examples is FITS.
+
+    With ranking, `score` is the ranker's score of the program, `alternatives` the runners-up
+    that behave differently, and `distinguishing` an input row on which the program and a
+    runner-up disagree, with both outputs: the row to check next (`distinguishing_is_own`: one of
+    the task's own unlabelled rows, not a made-up one).
     """
 
     task: str
@@ -56,11 +72,40 @@ class Result:
     verified: bool | None = None
     test_correct: bool | None = None
     message: str = ""
+    score: float | None = None
+    alternatives: tuple[Alternative, ...] = ()
+    distinguishing: tuple[tuple[Any, ...], Any, Any] | None = None
+    distinguishing_is_own: bool = False
+    input_names: tuple[str, ...] = ()     # the task's inputs, in order: what `run` binds
+    dropped: tuple[int, ...] = ()         # with noise allowed: examples (0-based) treated as wrong
 
     @property
     def solved(self) -> bool:
-        """Solved means: found, verified, and right on the held-out tests where there are any."""
-        return self.status is Status.SOLVED and self.test_correct is not False
+        """Right on the held-out tests, or the examples are the whole spec (SyGuS)."""
+        return self.status is Status.SOLVED
+
+    @property
+    def found(self) -> bool:
+        """A program that fits every example was found (solved, or fits the examples)."""
+        return self.status in (Status.SOLVED, Status.FITS) and self.program is not None
+
+    def run(self, *inputs: Any) -> Any:
+        """Apply the program to one row of inputs, in the task's input order.
+
+        >>> import nesy
+        >>> nesy.synthesize([("ab", "a"), ("cd", "c"), ("xyz", "x")], timeout=5).run("hello")
+        'h'
+        """
+        if self.program is None:
+            raise ValueError(f"task {self.task}: no program was found ({self.status})")
+        if not self.input_names:
+            raise ValueError(f"task {self.task}: this DSL's programs are not run on input rows")
+        if len(inputs) != len(self.input_names):
+            raise ValueError(f"task {self.task}: the program takes {len(self.input_names)} input(s) "
+                             f"({', '.join(self.input_names)}), got {len(inputs)}")
+        return evaluate(self.program, dict(zip(self.input_names, inputs)))
+
+    __call__ = run
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +121,12 @@ class Result:
             "verified": self.verified,
             "test_correct": self.test_correct,
             "message": self.message,
+            "score": None if self.score is None else round(self.score, 4),
+            "alternatives": [{"program": a.program_text, "score": round(a.score, 4)} for a in self.alternatives],
+            "treated_as_wrong": [i + 1 for i in self.dropped],
+            "check_next": None if self.distinguishing is None else {
+                "inputs": list(self.distinguishing[0]), "outputs": [self.distinguishing[1], self.distinguishing[2]],
+                "own_row": self.distinguishing_is_own},
         }
 
     def __str__(self) -> str:
@@ -89,6 +140,18 @@ class Result:
             lines.append(f"verified (execution + Z3): {self.verified}")
         if self.test_correct is not None:
             lines.append(f"held-out tests correct: {self.test_correct}")
+        if self.alternatives:
+            lines.append(f"{len(self.alternatives)} other program(s) fit the examples and differ elsewhere "
+                         f"(score {self.score:.2f} vs {self.alternatives[0].score:.2f} for the next)")
+        if self.distinguishing is not None:
+            row, mine, other = self.distinguishing
+            kind = "your row" if self.distinguishing_is_own else "a row like yours"
+            lines.append(f"check next: on {kind} {_row(row)} this gives {mine!r}, another fitting program {other!r}")
         if self.message:
             lines.append(self.message)
         return "\n".join(lines)
+
+
+def _row(inputs: tuple[Any, ...]) -> str:
+    return repr(inputs[0]) if len(inputs) == 1 else repr(inputs)
+

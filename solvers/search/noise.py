@@ -1,0 +1,120 @@
+"""Examples with typos: the best program that fits all but at most K of them.
+
+One wrong output (a typo, RobustFill's setting) makes exact search fail, or fit it with a join
+that treats the typo as a special case. Here search runs on the examples with up to K of them
+left out, and each answer is then run on the left-out ones: an answer right on them too needs
+no exception at all. Answers are compared by exceptions first weighed against size (an exception
+costs `EXCEPTION_COST` program nodes: a much simpler program that calls one example wrong beats a
+decision tree that fits it), then by search's order. The result names the examples it treats as
+wrong.
+
+Every run is a full exact search of the shared driver. Runs go in rounds of growing candidate
+budgets (x4 each round, iterative deepening): the run without the typo finds its answer about as
+fast as the clean task would, and runs that cannot succeed cost little in early rounds. Budgets
+are counted in candidates, not seconds, so the answer does not depend on the machine's load;
+the time limit only cuts the last round short.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from dsl.core import Task
+from solvers.search.budget import task_budget
+from solvers.search.checking import failing_examples
+from solvers.search.result import Result, SearchStats, Status
+
+EXCEPTION_COST = 8          # program nodes one example treated as wrong is worth
+MAX_RUNS = 24               # leave-out combinations tried at most (K >= 2 on many examples)
+MIN_KEPT = 2                # never fewer examples than this left to search on
+FIRST_ROUND_CANDIDATES = 100_000
+ROUND_GROWTH = 4
+
+
+@dataclass(frozen=True)
+class _Answer:
+    result: Result
+    dropped: tuple[int, ...]     # indices of the examples the program gets wrong
+    order: int
+
+    def key(self) -> tuple[int, int, int]:
+        size = self.result.program.size if self.result.program is not None else 10_000
+        return (size + EXCEPTION_COST * len(self.dropped), len(self.dropped), self.order)
+
+
+def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[[Task, float, int], Result],
+                               seconds: float) -> Result:
+    """The best answer that fits all but at most `noise` examples of `task`; `solve(sub_task,
+    seconds, max_candidates)` is one exact synthesis (the driver without noise)."""
+    n = len(task.examples)
+    noise = min(noise, max(0, n - MIN_KEPT))
+    runs = [()] + [combo for k in range(1, noise + 1) for combo in itertools.combinations(range(n), k)]
+    runs = runs[:MAX_RUNS]
+    open_runs = list(range(len(runs)))
+    answers: list[_Answer] = []
+    total = SearchStats()
+    last: Result | None = None
+    with task_budget(seconds, None, None) as budget:
+        cap = FIRST_ROUND_CANDIDATES
+        while open_runs and budget.remaining() > 0:
+            for order in list(open_runs):
+                if budget.remaining() <= 0:
+                    break
+                left_out = runs[order]
+                kept = tuple(e for i, e in enumerate(task.examples) if i not in left_out)
+                result = solve(replace(task, examples=kept), budget.remaining(), cap)
+                last = result
+                total = total.plus(result.stats, budget.elapsed())
+                if result.status is Status.INTERRUPTED:
+                    return replace(result, task=task.name, stats=total)
+                if result.found or result.status is not Status.TIMEOUT:
+                    open_runs.remove(order)          # answered, or nothing to find: never again
+                if not result.found:
+                    continue
+                wrong = tuple(failing_examples(result.program, task, task.examples))
+                if len(wrong) <= noise:
+                    answers.append(_Answer(result, wrong, order))
+                if answers and _settled(min(answers, key=_Answer.key)):
+                    open_runs = []
+                    break
+            if answers:
+                break                                 # the best of the first round with answers
+            cap *= ROUND_GROWTH
+        stats = replace(total, seconds=budget.elapsed())
+    if not answers:
+        if last is None:
+            return Result(task.name, Status.TIMEOUT, stats=stats, message="no time to search")
+        return replace(last, task=task.name, stats=stats,
+                       message=(last.message + "; " if last.message else "")
+                       + f"no program fits all but {noise} of the {n} examples")
+    return _named(min(answers, key=_Answer.key), task, stats)
+
+
+def _settled(best: _Answer) -> bool:
+    """No later run can beat `best`: it needs no exception, and any answer that drops an example
+    costs more (a program of one node plus one exception)."""
+    return not best.dropped and best.key()[0] <= 1 + EXCEPTION_COST
+
+
+def _named(answer: _Answer, task: Task, stats: SearchStats) -> Result:
+    result = replace(answer.result, task=task.name, stats=stats, dropped=answer.dropped)
+    if not answer.dropped:
+        return result
+    names = ", ".join(f"{i + 1} ({_short(task.examples[i].output)})" for i in answer.dropped)
+    note = f"treats example(s) {names} as wrong: the program gives " + ", ".join(
+        _short(_output(result, task, i)) for i in answer.dropped)
+    return replace(result, message=(result.message + "; " if result.message else "") + note)
+
+
+def _output(result: Result, task: Task, index: int) -> object:
+    try:
+        return result.run(*task.examples[index].inputs)
+    except Exception as error:  # the op raised on this example's inputs
+        return f"<{type(error).__name__}>"
+
+
+def _short(value: object, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
