@@ -1,4 +1,5 @@
-"""Reading task files: SyGuS `.sl`, JSONL (one task a line), and BUSTLE/CrossBeam JSON lists.
+"""Reading task files: SyGuS `.sl`, JSONL (one task a line), BUSTLE/CrossBeam JSON lists, and CSV
+columns (`dsl/csv_tasks.py`).
 
 Every reader reports bad input with the file, the line (or task) and what was expected.
 """
@@ -10,12 +11,13 @@ import re
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from dsl.core import Dsl, Example, Task, Type, make_task, value_type
+from dsl.core import Dsl, Example, Task, make_task
 from dsl.errors import NesyInputError
+from dsl.task_hints import input_row, short_repr, with_hints
 
-TASK_SUFFIXES = (".sl", ".jsonl", ".json")
+TASK_SUFFIXES = (".sl", ".jsonl", ".json", ".csv")
 
 
 def load_tasks(path: str | Path, dsl: "str | Dsl | None" = None) -> list[Task]:
@@ -41,10 +43,8 @@ def load_tasks(path: str | Path, dsl: "str | Dsl | None" = None) -> list[Task]:
 def load_task_file(path: Path, relative_to: Path | None = None, dsl: Dsl | None = None) -> list[Task]:
     """The tasks of one file, read by its suffix; `dsl` types the examples of JSON tasks and says
     which names are its operators (default: the string DSL's)."""
-    if path.suffix == ".sl":
-        from dsl.sygus import load_sygus
-
-        task = load_sygus(path)
+    if path.suffix in (".sl", ".csv"):
+        task = _load_single_task(path, dsl)
         if relative_to is not None:
             task = replace(task, name=str(path.relative_to(relative_to)))
         return [task]
@@ -52,7 +52,19 @@ def load_task_file(path: Path, relative_to: Path | None = None, dsl: Dsl | None 
         return _load_jsonl(path, dsl)
     if path.suffix == ".json":
         return _load_json_list(path, dsl)
-    raise NesyInputError(f"unknown task file type {path.suffix!r} (expected .sl, .jsonl or .json)", path=str(path))
+    raise NesyInputError(f"unknown task file type {path.suffix!r} (expected .sl, .jsonl, .json or .csv)",
+                         path=str(path))
+
+
+def _load_single_task(path: Path, dsl: Dsl | None) -> Task:
+    """The one task of a `.sl` or `.csv` file, named after the file."""
+    if path.suffix == ".csv":
+        from dsl.csv_tasks import load_csv_task
+
+        return load_csv_task(path, dsl)
+    from dsl.sygus import load_sygus
+
+    return load_sygus(path)
 
 
 def read_task_text(path: Path, kind: str = "task file") -> str:
@@ -221,28 +233,31 @@ class TaskPlace:
 
 
 # Every key the shipped task files use: ours, and BUSTLE's/CrossBeam's (`tables`, `expectedProgram`
-# and `tags` are kept by those files and ignored here). `inputs_only`: unlabelled input rows.
+# and `tags` are kept by those files and ignored here). `inputs_only`, `constants`, `ops`: hints
+# (dsl/task_hints.py).
 TASK_KEYS = ("name", "description", "examples", "trainExamples", "tests", "testExamples", "input_names",
-             "inputNames", "inputs_only", "tables", "expectedProgram", "tags")
+             "inputNames", "inputs_only", "constants", "ops", "tables", "expectedProgram", "tags")
+HINT_KEYS = ("inputs_only", "constants", "ops")
 _SYNONYMS = (("examples", "trainExamples"), ("tests", "testExamples"), ("input_names", "inputNames"))
 EXAMPLE_KEYS = ("inputs", "output")
 
 
 def task_from_record(record: Any, place: TaskPlace, dsl: Dsl | None = None) -> Task:
     """A task from `{"name", "examples"|"trainExamples", "tests"|"testExamples",
-    "input_names"|"inputNames", "inputs_only"}` (see TASK_KEYS for the rest); a key outside
-    TASK_KEYS is refused, so a misspelt key is not silently dropped."""
+    "input_names"|"inputNames", "inputs_only", "constants", "ops"}` (see TASK_KEYS for the rest);
+    a key outside TASK_KEYS, here or in an example, is refused, so a misspelt key is not silently
+    dropped."""
     if not isinstance(record, dict):
         raise place.error("a task must be a JSON object")
     for key in record:
         if key not in TASK_KEYS:
-            raise place.error(f"unknown key {_short(key)} in a task (known keys: {', '.join(TASK_KEYS)})")
+            raise place.error(f"unknown key {short_repr(key)} in a task (known keys: {', '.join(TASK_KEYS)})")
     for key, synonym in _SYNONYMS:
         if key in record and synonym in record:
             raise place.error(f"both {key!r} and {synonym!r}: give one")
     name = record.get("name", place.label)
     if not isinstance(name, str) or _has_lone_surrogate(name):
-        raise place.error(f"the task name must be a string of text, got {_short(name)}")
+        raise place.error(f"the task name must be a string of text, got {short_repr(name)}")
     train_key = "examples" if "examples" in record else "trainExamples"
     if train_key not in record:
         raise place.error(f"task {name!r} has no \"examples\" (or \"trainExamples\")")
@@ -255,10 +270,11 @@ def task_from_record(record: Any, place: TaskPlace, dsl: Dsl | None = None) -> T
         task = make_task(name, examples, tests, input_names=names, type_of=type_of, source=place.label)
     except NesyInputError as error:
         raise place.error(str(error)) from None
-    if "inputs_only" in record:
-        rows = _check_input_rows(record["inputs_only"], task, place, type_of or value_type)
-        task = replace(task, unlabelled=rows)
-    return task
+    unlabelled, constants, ops = (record.get(key) for key in HINT_KEYS)
+    try:
+        return with_hints(task, dsl, unlabelled=unlabelled, constants=constants, ops=ops, keys=HINT_KEYS)
+    except NesyInputError as error:
+        raise place.error(str(error)) from None
 
 
 def _examples(raw: Any, key: str, place: TaskPlace) -> list[Example]:
@@ -270,14 +286,9 @@ def _examples(raw: Any, key: str, place: TaskPlace) -> list[Example]:
             raise place.error(f"{key}[{index}] must have \"inputs\" and \"output\"")
         for item_key in item:
             if item_key not in EXAMPLE_KEYS:
-                raise place.error(f"unknown key {_short(item_key)} in {key}[{index}] (known keys: inputs, output)")
-        examples.append(Example(_row(item["inputs"]), item["output"]))
+                raise place.error(f"unknown key {short_repr(item_key)} in {key}[{index}] (known keys: inputs, output)")
+        examples.append(Example(input_row(item["inputs"]), item["output"]))
     return examples
-
-
-def _row(inputs: Any) -> tuple[Any, ...]:
-    """The inputs of one example: a list, or a single value for a one-input task."""
-    return tuple(inputs) if isinstance(inputs, list) else (inputs,)
 
 
 def _input_names(raw: Any, place: TaskPlace, dsl: Dsl | None) -> list[str] | None:
@@ -285,7 +296,7 @@ def _input_names(raw: Any, place: TaskPlace, dsl: Dsl | None) -> list[str] | Non
     if raw is None:
         return None
     if not isinstance(raw, list):
-        raise place.error(f"\"input_names\" must be a list of names, got {_short(raw)}")
+        raise place.error(f"\"input_names\" must be a list of names, got {short_repr(raw)}")
     from dsl.strings.terms import input_name_problem
 
     reserved = reserved_names(dsl)
@@ -302,7 +313,7 @@ def input_names_problem(names: Any, dsl: Dsl | None) -> str | None:
     from dsl.strings.terms import input_name_problem
 
     if not isinstance(names, (list, tuple)):
-        return f"input names must be a list of names, got {_short(names)}"
+        return f"input names must be a list of names, got {short_repr(names)}"
     reserved = reserved_names(dsl)
     for name in names:
         problem = input_name_problem(name, reserved)
@@ -321,34 +332,7 @@ def reserved_names(dsl: Dsl | None) -> frozenset[str]:
     return frozenset(op.name for op in ALL_OPS) | frozenset(ALIASES)
 
 
-def _check_input_rows(raw: Any, task: Task, place: TaskPlace,
-                      type_of: Callable[[Any, str], Type]) -> tuple[tuple[Any, ...], ...]:
-    """`inputs_only`: input rows without outputs, shaped and typed like the examples' inputs."""
-    if not isinstance(raw, list):
-        raise place.error(f"\"inputs_only\" must be a list of input rows, got {_short(raw)}")
-    rows: list[tuple[Any, ...]] = []
-    for index, item in enumerate(raw):
-        row = _row(item)
-        if len(row) != len(task.inputs):
-            raise place.error(f"inputs_only[{index}] has {len(row)} inputs, the examples have {len(task.inputs)}")
-        for var, value in zip(task.inputs, row):
-            try:
-                type_ = type_of(value, f"inputs_only[{index}]")
-            except NesyInputError as error:
-                raise place.error(str(error)) from None
-            if type_ != var.type:
-                raise place.error(f"inputs_only[{index}]: input {var.name} is {type_} {_short(value)}, "
-                                  f"the examples give {var.type}")
-        rows.append(row)
-    return tuple(rows)
-
-
 def _has_lone_surrogate(text: str) -> bool:
     """JSON's "\\ud800" escapes decode to characters no file or terminal can show."""
     return any("\ud800" <= char <= "\udfff" for char in text)
 
-
-def _short(value: Any, limit: int = 60) -> str:
-    """A value's repr, cut for a one-line message."""
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit] + "..."

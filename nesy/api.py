@@ -6,6 +6,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from dsl.core import Dsl, Example, Task, make_task
 from dsl.errors import NesyInputError
 from dsl.registry import get_dsl
+from dsl.task_hints import with_hints
 from solvers.search.enumeration import SearchConfig
 from solvers.search.guide import Guide
 from solvers.search.result import Result
@@ -30,11 +31,31 @@ def _as_example(item: Any, index: int) -> Example:
 
 
 def as_task(examples: Task | Iterable[Any], tests: Iterable[Any] = (), name: str = "task",
-            input_names: Sequence[str] | None = None, dsl: Dsl | None = None) -> Task:
+            input_names: Sequence[str] | None = None, dsl: Dsl | None = None, *,
+            unlabelled: Iterable[Any] | None = None, constants: Iterable[Any] | None = None,
+            ops: Iterable[str] | None = None) -> Task:
     """A Task from a Task, or from examples given as pairs or dicts, typed by `dsl` (default:
-    strings, integers and booleans) and checked for mixed types."""
-    if isinstance(examples, Task):
-        return examples
+    strings, integers and booleans) and checked for mixed types; the hints are checked as a task
+    file's are (`dsl.task_hints`).
+
+    `unlabelled`: input rows with no output (the other rows of the column), which help tell apart
+    programs that fit the examples; `constants`: values search should use; `ops`: the names of the
+    only ops search may use.
+
+    >>> task = as_task([("ada lovelace", "A.L.")], unlabelled=["grace hopper"], constants=["."],
+    ...                ops=["str.++", "str.at", "str.to_upper"])
+    >>> task.unlabelled, [c.value for c in task.constants], sorted(op.name for op in task.grammar.ops)
+    ((('grace hopper',),), ['.'], ['str.++', 'str.at', 'str.to_upper'])
+    """
+    task = examples if isinstance(examples, Task) else _task_of_examples(examples, tests, name, input_names, dsl)
+    try:
+        return with_hints(task, dsl, unlabelled=unlabelled, constants=constants, ops=ops)
+    except NesyInputError as error:
+        raise NesyInputError(f"task {task.name!r}: {error}") from None
+
+
+def _task_of_examples(examples: Iterable[Any], tests: Iterable[Any], name: str,
+                      input_names: Sequence[str] | None, dsl: Dsl | None) -> Task:
     train = [_as_example(e, i) for i, e in enumerate(examples)]
     held_out = [_as_example(e, i) for i, e in enumerate(tests)]
     if input_names is not None:
@@ -50,8 +71,13 @@ def as_task(examples: Task | Iterable[Any], tests: Iterable[Any] = (), name: str
 def synthesize(examples: Task | Iterable[Any], dsl: str = "strings", timeout: float = 10.0, *,
                tests: Iterable[Any] = (), input_names: Sequence[str] | None = None,
                max_candidates: int | None = None, max_memory_mb: float | None = 4096.0,
-               guide: Guide | str | None = None, unify: bool = True, extract_constants: bool = True) -> Result:
+               guide: Guide | str | None = None, unify: bool = True, extract_constants: bool = True,
+               unlabelled: Iterable[Any] | None = None, constants: Iterable[Any] | None = None,
+               ops: Iterable[str] | None = None) -> Result:
     """Find a program that maps each example's inputs to its output.
+
+    `unlabelled`, `constants` and `ops` are hints (see `as_task`): the other input rows of the
+    column, values search should use, and the only op names search may use.
 
     `guide` is a `solvers.search.guide.Guide`, or "default" for the shipped neural guide of the DSL, or a
     weights file; None (or "none") is plain enumeration.
@@ -67,7 +93,8 @@ def synthesize(examples: Task | Iterable[Any], dsl: str = "strings", timeout: fl
         (define-fun f ((x0 String)) String ...)
     """
     language = get_dsl(dsl)
-    task = as_task(examples, tests, input_names=input_names, dsl=language)
+    task = as_task(examples, tests, input_names=input_names, dsl=language, unlabelled=unlabelled,
+                   constants=constants, ops=ops)
     config = SearchConfig(timeout=timeout, max_candidates=max_candidates, max_memory_mb=max_memory_mb,
                           unify=unify)
     options = SynthesisOptions(config=config, extract_constants=extract_constants)
