@@ -144,4 +144,4 @@ def test_odd_task_records_are_refused(tmp_path, record, fragment):
 @pytest.mark.skipif(not (BENCHMARKS / "bustle").is_dir(), reason="BUSTLE benchmarks not present")
 def test_shipped_suites_use_only_known_keys():
     assert len(load_tasks(BENCHMARKS / "bustle")) == 127
-    assert len(load_tasks(DATASETS)) == 65
+    assert len(load_tasks(DATASETS)) == 85      # spreadsheet 55, demo 10, forum 20
