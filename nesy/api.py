@@ -73,8 +73,13 @@ def synthesize(examples: Task | Iterable[Any], dsl: str = "strings", timeout: fl
                max_candidates: int | None = None, max_memory_mb: float | None = 4096.0,
                guide: Guide | str | None = None, unify: bool = True, extract_constants: bool = True,
                unlabelled: Iterable[Any] | None = None, constants: Iterable[Any] | None = None,
-               ops: Iterable[str] | None = None) -> Result:
+               ops: Iterable[str] | None = None, noise: int = 0, ranker: Any = "default") -> Result:
     """Find a program that maps each example's inputs to its output.
+
+    `noise` is how many examples may be wrong (typos): the result is the best program that fits
+    all but at most that many, and `result.dropped` names the ones it treats as wrong. `ranker`
+    picks among the programs that fit (`nesy.ranker_choice`): "default", "search-order", "off"
+    (the first program found), a weights file, or a `solvers.search.ranking.Ranker`.
 
     `unlabelled`, `constants` and `ops` are hints (see `as_task`): the other input rows of the
     column, values search should use, and the only op names search may use.
@@ -97,7 +102,11 @@ def synthesize(examples: Task | Iterable[Any], dsl: str = "strings", timeout: fl
                    constants=constants, ops=ops)
     config = SearchConfig(timeout=timeout, max_candidates=max_candidates, max_memory_mb=max_memory_mb,
                           unify=unify)
-    options = SynthesisOptions(config=config, extract_constants=extract_constants)
+    from nesy.ranker_choice import choose_ranker
+
+    ranking, chosen = choose_ranker(ranker, language)
+    options = SynthesisOptions(config=config, extract_constants=extract_constants, noise=noise, rank=ranking,
+                               ranker=chosen)
     if isinstance(guide, str):
         from nesy.guides.neural import load_guide
 

@@ -6,7 +6,7 @@ import os
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from nesy.commands.options import dsl_help, positive_int, positive_seconds
+    from nesy.commands.options import add_generalization_options, dsl_help, nonnegative_int, positive_int, positive_seconds
 
     parser = subparsers.add_parser("bench", help="benchmark synthesis on a task suite",
                                    description="Run every task of a suite (file or folder) in its own process "
@@ -29,6 +29,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--guide", default="default", metavar="GUIDE",
                         help="search guide: 'default' (the shipped neural guide), 'none' (plain search), "
                         "'both' (plain and guided, one table), or a weights file")
+    add_generalization_options(parser, compare=True)
+    parser.add_argument("--min-examples", type=positive_int, default=None, metavar="N",
+                        help="only the tasks with at least N train examples")
+    parser.add_argument("--typo-seed", type=nonnegative_int, default=None, metavar="SEED",
+                        help="RobustFill's noise: one train output of each task gets a one-character typo "
+                        "(seeded; held-out tests stay clean)")
     parser.set_defaults(func=run)
 
 
@@ -44,9 +50,22 @@ def run(args: argparse.Namespace) -> int:
 
     json_out = output_file(args.json_out, "--json") if args.json_out else None  # before the run, not after it
     dsl = get_dsl(args.dsl)
-    tasks = load_tasks(args.suite, dsl=args.dsl)[: args.limit]
-    options = SynthesisOptions(config=SearchConfig(timeout=args.timeout, unify=not args.no_unify))
-    config = {"dsl": args.dsl, "suite": args.suite, "timeout": args.timeout, "jobs": args.jobs, "guide": args.guide}
+    from nesy.ranker_choice import choose_ranker
+    from nesy.typos import with_typo
+
+    tasks = load_tasks(args.suite, dsl=args.dsl)
+    if args.min_examples is not None:
+        tasks = [t for t in tasks if len(t.examples) >= args.min_examples]
+    tasks = tasks[: args.limit]
+    if args.typo_seed is not None:
+        tasks = [with_typo(task, args.typo_seed) for task in tasks]
+    search = SearchConfig(timeout=args.timeout, unify=not args.no_unify)
+    rankings = [("rank-off", "off"), ("ranked", "default")] if args.ranker == "both" else [("", args.ranker)]
+    ranked_options = [(label, SynthesisOptions(config=search, noise=args.noise, rank=on, ranker=ranker))
+                      for label, (on, ranker) in ((label, choose_ranker(choice, dsl)) for label, choice in rankings)]
+    config = {"dsl": args.dsl, "suite": args.suite, "timeout": args.timeout, "jobs": args.jobs, "guide": args.guide,
+              "ranker": args.ranker, "noise": args.noise, "min_examples": args.min_examples,
+              "typo_seed": args.typo_seed}
 
     def save(runs: dict, state: str) -> None:
         if json_out is not None:
@@ -58,16 +77,18 @@ def run(args: argparse.Namespace) -> int:
         from nesy.guides.neural import guide_runs  # imports torch: after the input is known to be good
 
         labelled = guide_runs(args.guide, dsl)
+    labelled = [(" ".join(filter(None, (guide_label, rank_label))), guide, options)
+                for guide_label, guide in labelled for rank_label, options in ranked_options]
     runs: dict = {}
     state = "finished"
-    for label, guide in labelled:
+    for label, guide, options in labelled:
         try:
             runs[label] = run_suite(tasks, SuiteRun(dsl, options, jobs=args.jobs, guide_factory=lambda g=guide: g,
                                                     label=label), progress=not args.quiet,
                                     on_result=lambda done, label=label: save({**runs, label: done}, "running"))
         except SuiteInterrupted as stop:  # one Ctrl-C ends every run: the later ones are not started
             runs[label] = stop.results
-            for later, _ in labelled:
+            for later, _, _ in labelled:
                 runs.setdefault(later, [interrupted_result(task) for task in tasks])
             state = "interrupted"
             break

@@ -84,6 +84,18 @@ def nonnegative_int(text: str) -> int:
     return value
 
 
+def add_generalization_options(parser: argparse.ArgumentParser, compare: bool) -> None:
+    """--ranker and --noise, the same for `nesy synth` and `nesy bench`."""
+    extra = ", 'both' (off and default side by side, one table)" if compare else ""
+    parser.add_argument("--ranker", default="default", metavar="RANKER",
+                        help="which of the programs that fit to return: 'default' (the shipped ranker, else "
+                        "search order), 'search-order' (fewest leave-one-out errors, then smallest), 'off' "
+                        f"(the first program search finds){extra}, or a ranker weights file")
+    parser.add_argument("--noise", type=nonnegative_int, default=0, metavar="K",
+                        help="up to K examples may be wrong (typos): the best program that fits all but at "
+                        "most K; the result names the examples it treats as wrong (default 0: exact)")
+
+
 # --- help that names the DSLs, looked up only when help is printed ---------------------------
 
 class LazyHelp(str):

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence, TextIO
+
+from dsl.errors import NesyInputError
 
 if TYPE_CHECKING:
     from dsl.core import Task
@@ -12,7 +15,8 @@ if TYPE_CHECKING:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from nesy.commands.options import EXIT_STATUSES, dsl_help, positive_int, positive_number, positive_seconds
+    from nesy.commands.options import (EXIT_STATUSES, add_generalization_options, dsl_help, positive_int,
+                                       positive_number, positive_seconds)
 
     parser = subparsers.add_parser("synth", help="synthesize programs for the tasks in a file",
                                    description="Synthesize a program for every task in FILE "
@@ -32,6 +36,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="search guide: 'default' (the shipped neural guide), 'none' (plain search) or a weights file")
     parser.add_argument("--json", dest="json_out", metavar="FILE",
                         help="also write the results as JSON here, rewritten after each task (missing folders are made)")
+    add_generalization_options(parser, compare=False)
+    parser.add_argument("--python", action="store_true",
+                        help="also print each program as a standalone Python function")
+    parser.add_argument("--apply", metavar="CSV",
+                        help="fill a column of this CSV file with the (one) task's program; written to stdout")
+    parser.add_argument("--column", type=positive_int, default=None, metavar="N",
+                        help="with --apply: the 1-based column to fill (default: the last); the columns "
+                        "before it, in order, are the program's inputs")
     parser.set_defaults(func=run)
 
 
@@ -45,22 +57,33 @@ def run(args: argparse.Namespace) -> int:
     json_out = output_file(args.json_out, "--json") if args.json_out else None  # before the run, not after it
     dsl = get_dsl(args.dsl)
     tasks = load_tasks(args.file, dsl=args.dsl)
+    if args.apply and len(tasks) != 1:
+        raise NesyInputError(f"--apply fills a column with one task's program; {args.file} has {len(tasks)} tasks")
     config = SearchConfig(timeout=args.timeout, max_candidates=args.max_candidates,
                           max_memory_mb=args.max_memory_mb, unify=not args.no_unify)
-    options = SynthesisOptions(config=config)
+    from nesy.ranker_choice import choose_ranker
+
+    if args.column is not None and args.apply is None:
+        raise NesyInputError("--column needs --apply CSV")
+    rows = read_csv_rows(args.apply) if args.apply else None   # before the run, not after it
+    ranking, ranker = choose_ranker(args.ranker, dsl)
+    options = SynthesisOptions(config=config, noise=args.noise, rank=ranking, ranker=ranker)
     guide = None
     if args.guide != "none":
         from nesy.guides.neural import load_guide  # imports torch: after the input is known to be good
 
         guide = load_guide(args.guide, dsl)
-    results, interrupted = _solve_all(tasks, lambda task: synthesize_task(task, dsl, options, guide), json_out)
+    results, interrupted = _solve_all(tasks, lambda task: synthesize_task(task, dsl, options, guide), json_out,
+                                      python=args.python, out=sys.stderr if rows is not None else sys.stdout)
     if interrupted:
         return EXIT_INTERRUPTED
+    if rows is not None:
+        return fill_column(rows, results[0], args.column)
     return EXIT_SOLVED if all(r.solved or (r.found and r.test_correct is None) for r in results) else EXIT_UNSOLVED
 
 
 def _solve_all(tasks: Sequence[Task], solve: Callable[[Task], Result],
-               json_out: Path | None) -> tuple[list[Result], bool]:
+               json_out: Path | None, python: bool = False, out: TextIO | None = None) -> tuple[list[Result], bool]:
     """Solve and print the tasks one by one, saving the JSON after each; (results, interrupted).
 
     One Ctrl-C stops the whole run. The search catches it and returns what it had for the task it
@@ -75,7 +98,10 @@ def _solve_all(tasks: Sequence[Task], solve: Callable[[Task], Result],
             for task in tasks:
                 result = solve(task)
                 results.append(result)
-                print(f"{result}\n", flush=True)  # the blank line too: a reader sees whole blocks
+                text = f"{result}\n"
+                if python and result.found and result.input_names:
+                    text += f"\n{result.to_python()}"
+                print(text, flush=True, file=out or sys.stdout)  # the blank line too: a reader sees whole blocks
                 if interrupt.raised:
                     break
                 _save(json_out, results, "running")
@@ -96,3 +122,49 @@ def _save(json_out: Path | None, results: Sequence[Result], state: str) -> None:
 
     if json_out is not None:
         write_atomically(json_out, json.dumps({"state": state, "results": [r.to_json() for r in results]}, indent=1))
+
+
+def read_csv_rows(path: str) -> list[list[str]]:
+    """The rows of a CSV file (header first), read before any search runs."""
+    import csv
+    import io
+
+    from dsl.task_files import read_task_text
+
+    text = read_task_text(Path(path), "CSV file")
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as error:
+        raise NesyInputError(f"{path}: not a CSV file ({error})") from None
+    if len(rows) < 2:
+        raise NesyInputError(f"{path}: needs a header row and at least one row to fill")
+    return rows
+
+
+def fill_column(rows: list[list[str]], result: "Result", column: int | None) -> int:
+    """Print the CSV with `column` (1-based; default the last) computed by the program from the
+    columns before it; cells the program raises on are left empty. Exit 0, or 1 with no program."""
+    import csv
+
+    from nesy.commands.options import EXIT_SOLVED, EXIT_UNSOLVED
+
+    if not result.found:
+        print(f"--apply: no program to fill the column with ({result.status})", file=sys.stderr)
+        return EXIT_UNSOLVED
+    width = len(rows[0])
+    target = (column or width) - 1
+    needed = len(result.input_names)
+    if target != needed:
+        raise NesyInputError(f"--column {target + 1}: the program takes {needed} input(s), so it fills column "
+                             f"{needed + 1} from columns 1-{needed}")
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(rows[0] + [""] * (target + 1 - width))
+    for row in rows[1:]:
+        row = row + [""] * (target + 1 - len(row))
+        try:
+            value = result.run(*row[:needed])
+            row[target] = value if isinstance(value, str) else str(value)
+        except Exception:  # the program's op rejects this row's inputs: leave the cell empty
+            row[target] = ""
+        writer.writerow(row)
+    return EXIT_SOLVED

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from dsl.core import Const, Dsl, Example, Op, Program, Task, evaluate, resolve
 from dsl.errors import NesyInputError
@@ -172,8 +172,25 @@ def probe_inputs(dsl: Dsl, task: Task, options: SynthesisOptions) -> tuple[tuple
     return own + made, len(own)
 
 
-def fitting_candidates(outcome: SearchOutcome, task: Task, probes: Sequence[tuple],
-                       budget: Budget) -> list[Candidate]:
+def fitting_candidates(task: Task, dsl: Dsl, options: SynthesisOptions = SynthesisOptions(),
+                       guide: Guide | None = None) -> tuple[tuple[tuple, ...], list[Candidate]]:
+    """The probe rows of `task` and every distinct program search finds that fits all its
+    examples (what a ranker chooses from; empty when search found none), within the task's
+    budget. For training and measuring rankers."""
+    config = options.config
+    with task_budget(config.timeout, config.max_candidates, config.max_memory_mb) as budget:
+        try:
+            searched = _search(task, dsl, options, guide, budget)
+            if isinstance(searched, Result) or searched[0].answer is None:
+                return (), []
+            found, task, probes, _ = searched
+            return probes, candidates_of(found.answer, task, probes, budget)
+        except (BudgetExhausted, MemoryError):
+            return (), []
+
+
+def candidates_of(outcome: SearchOutcome, task: Task, probes: Sequence[tuple],
+                  budget: Budget) -> list[Candidate]:
     """Every distinct program of `outcome` that fits all of `task`'s examples, with its outputs
     on the probe rows (None where it raised), in the order search found them: direct matches,
     then the joins' solutions, search's own pick first."""
@@ -203,7 +220,11 @@ def _output(program: Program, env: dict) -> object:
         return None
 
 
-def _enumerate(task: Task, dsl: Dsl, options: SynthesisOptions, guide: Guide | None, budget: Budget) -> Result:
+def _search(task: Task, dsl: Dsl, options: SynthesisOptions, guide: Guide | None,
+            budget: Budget) -> "Result | tuple[Any, Task, tuple[tuple, ...], int]":
+    """Search (counterexample-guided on a growing subset): what it found, the task without
+    repeated examples, the probe rows and how many are the user's; a Result when the examples
+    contradict each other."""
     examples, contradiction = distinct_examples(task)
     if contradiction:
         return Result(task.name, Status.NO_SOLUTION, message=contradiction)
@@ -223,12 +244,20 @@ def _enumerate(task: Task, dsl: Dsl, options: SynthesisOptions, guide: Guide | N
 
     found = search_growing_subset(spread_subset(len(examples), options.subset_size), budget, search,
                                   lambda outcome: failing_within(outcome.program, task, examples, budget))
+    return found, task, probes, own_rows
+
+
+def _enumerate(task: Task, dsl: Dsl, options: SynthesisOptions, guide: Guide | None, budget: Budget) -> Result:
+    searched = _search(task, dsl, options, guide, budget)
+    if isinstance(searched, Result):
+        return searched
+    found, task, probes, own_rows = searched
     if found.answer is None:
         return found.failure(task.name)
     if not probes:
         return checked_result(task, dsl, found.answer.program, found.stats, options, budget)
     try:
-        candidates = fitting_candidates(found.answer, task, probes, budget)
+        candidates = candidates_of(found.answer, task, probes, budget)
         ranked = rank(options.ranker or SearchOrderRanker(), task, probes, candidates)
     except BudgetExhausted:
         ranked = [Ranked(Candidate(found.answer.program, ()), 0.0)]

@@ -107,6 +107,14 @@ class Result:
 
     __call__ = run
 
+    def to_python(self, function_name: str = "f") -> str:
+        """The program as a standalone Python function (`dsl.python_export`)."""
+        from dsl.python_export import to_python
+
+        if self.program is None or not self.input_names:
+            raise ValueError(f"task {self.task}: no program to export ({self.status})")
+        return to_python(self.program, self.input_names, function_name)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "task": self.task,
