@@ -28,8 +28,11 @@ from nesy.guides.model import OP_KEY, GuideWeights, NumpyMlp, check_dsl_ops, loa
 from nesy.guides.signatures import SignatureEncoder
 from solvers.search.value_pool import Vector
 
-SCORING_CHUNK = 2048           # values scored per batch; the time share is checked between batches
-MAX_SCORING_SHARE = 0.2        # scoring stops for the level once it took this share of search time
+SCORING_CHUNK = 2048           # values scored per batch
+# Values scored per task at most: past it, values keep plain search's order. A count, not a share
+# of the clock, so a guided search makes the same decisions however busy the machine is (about
+# half a second of scoring on one core).
+MAX_SCORED_PER_TASK = 100_000
 MAX_SCORED_EXAMPLES = 4
 # Bool values have one property (true on all / none / some examples): too little to judge them by,
 # and they matter as ite conditions, so they are never delayed.
@@ -64,8 +67,7 @@ class NeuralGuide:
         self.bold = bold
         self._task: Task | None = None
         self._scored: set[int] = set()
-        self._task_started = 0.0
-        self._task_scoring = 0.0
+        self._task_count = 0              # values of the current task scored so far
         self.seconds_scoring = 0.0
         self.values_scored = 0
 
@@ -108,24 +110,23 @@ class NeuralGuide:
             return penalties
         now = time.perf_counter()
         if task is not self._task:            # a new search: forget which values were scored
-            self._task, self._scored, self._task_started, self._task_scoring = task, set(), now, 0.0
+            self._task, self._scored, self._task_count = task, set(), 0
         delay1, delay2 = self.calibration["delay1_below"], self.calibration["delay2_below"]
         if not self.bold:                     # one level, and only for the clearly unhelpful
             delay1, delay2 = delay2, -1.0
         fresh = [i for i, p in enumerate(programs) if id(p) not in self._scored]
         for begin in range(0, len(fresh), SCORING_CHUNK):
-            # Scoring may take at most a share of the search's time; values past it are not
-            # delayed (plain search's order), so the guide can slow search down only so much.
-            spent = time.perf_counter()
-            if self._task_scoring > MAX_SCORING_SHARE * (spent - self._task_started):
+            # Values past the task's scoring allowance are not delayed (plain search's order), so
+            # the guide can slow search down only so much.
+            if self._task_count >= MAX_SCORED_PER_TASK:
                 break
-            chunk = fresh[begin:begin + SCORING_CHUNK]
+            chunk = fresh[begin:begin + min(SCORING_CHUNK, MAX_SCORED_PER_TASK - self._task_count)]
+            self._task_count += len(chunk)
             p = self.value_probabilities(task, type_, [vectors[i] for i in chunk], [programs[i] for i in chunk])
             for i, probability in zip(chunk, p.tolist()):
                 self._scored.add(id(programs[i]))
                 penalties[i] = 2 if probability < delay2 else 1 if probability < delay1 else 0
             self.values_scored += len(chunk)
-            self._task_scoring += time.perf_counter() - spent
         self.seconds_scoring += time.perf_counter() - now
         return penalties
 

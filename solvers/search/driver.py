@@ -46,7 +46,7 @@ class SynthesisOptions:
     # (`rank=False`): the first program search finds, as plain enumeration.
     rank: bool = True
     ranker: Ranker | None = None       # None: search's own order (`SearchOrderRanker`)
-    solutions: int = 8
+    solutions: int = 32
     probes: int = 6
     alternatives: int = 5              # runners-up the result reports
     noise: int = 0                     # examples that may be wrong (typos): `solvers.search.noise`

@@ -32,8 +32,9 @@ CHECK_BYTES = 1 << 21       # ... about this many bytes of leaf values go into t
 # busy the machine is; the time limit only cuts search short.
 IMPROVE_MIN_CANDIDATES = 20_000   # at least this many more candidates after a first joined solution
 DOUBT_GROWTH = 10.0               # a joined solution in doubt: search on for 10x the candidates so far
-ALTERNATIVE_GROWTH = 2.0          # after a first direct match: 2x the candidates so far, collecting others
-ALTERNATIVE_LEVELS = 3            # ... and no more than this many cost levels past it
+ALTERNATIVE_GROWTH = 4.0          # collecting for a ranker: after a first solution, 4x the candidates so far
+ALTERNATIVE_LEVELS = 4            # ... and no more than this many cost levels past it
+ALTERNATIVE_MIN_CANDIDATES = 1_000_000   # ... and at least this many more (about a second)
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,8 @@ class SearchRun:
     improve_until: float = math.inf      # candidates at which to stop improving `best`
     joined: list[tuple[Program, int]] = field(default_factory=list)  # every joined solution offered
     direct: list[Program] = field(default_factory=list)             # enumerated programs that fit
-    first_direct_level: int = 0
+    first_direct_level: int = 0           # the level of the first solution (direct or joined)
+    level: int = 0                        # the level being built
     alternatives_until: float = math.inf  # candidates at which to stop collecting direct matches
     check_every: int = CHECK_EVERY       # candidates between budget checks (`note_value_size`)
     value_bytes: int = 0                 # the largest leaf value seen, in bytes
@@ -179,15 +181,24 @@ class SearchRun:
 
     def stop_at(self) -> float:
         """The candidate count at which search has improved and collected for long enough."""
-        return min(self.improve_until, self.alternatives_until)
+        return self.alternatives_until if self.collecting else self.improve_until
+
+    @property
+    def collecting(self) -> bool:
+        """Is search collecting several programs that fit (for a ranker)?"""
+        return self.config.solutions > 1
+
+    def _first_solution(self, level: int) -> None:
+        """Open the window for alternatives at the first solution of any kind."""
+        if self.collecting and self.alternatives_until == math.inf:
+            self.first_direct_level = level
+            self.alternatives_until = self.candidates * (1 + ALTERNATIVE_GROWTH) + ALTERNATIVE_MIN_CANDIDATES
 
     def add_direct(self, program: Program, level: int, wanted: int) -> None:
         """Note an enumerated program that fits; `_Found` once enough are collected."""
         if wanted <= 1:
             raise _Found(program)
-        if not self.direct:
-            self.first_direct_level = level
-            self.alternatives_until = self.candidates * (1 + ALTERNATIVE_GROWTH) + IMPROVE_MIN_CANDIDATES
+        self._first_solution(level)
         self.direct.append(program)
         if len(self.direct) >= wanted:
             raise _Found(self.direct[0])
@@ -205,6 +216,7 @@ class SearchRun:
         smaller); search goes on a while for a better one (joins are found early, from small
         pieces, and can be large), and longer while the best is in doubt (it may over-fit)."""
         self.joined.append((program, doubt))
+        self._first_solution(self.level)
         so_far = self.candidates
         improve_factor = self.config.improve_factor
         if self.best is None or (doubt, program.size) < (self.best_doubt, self.best.size):
@@ -221,10 +233,9 @@ class SearchRun:
     def settled(self, level: int) -> bool:
         """True when `best` can no longer be beaten by a direct match, improving is over, or
         enough levels past a first direct match were searched for alternatives."""
-        if self.direct and level >= self.first_direct_level + ALTERNATIVE_LEVELS:
-            return True
-        return self.best is not None and not self.direct and (level + 1 >= self.best.size
-                                                              or self.candidates >= self.improve_until)
+        if self.collecting:
+            return self.alternatives_until != math.inf and level >= self.first_direct_level + ALTERNATIVE_LEVELS
+        return self.best is not None and (level + 1 >= self.best.size or self.candidates >= self.improve_until)
 
     def prefer_best(self, direct: Program | None) -> bool:
         """Return the joined solution rather than a direct match? Only if it is smaller and no
@@ -299,6 +310,7 @@ class BottomUpSearch:
                 for type_ in join.watched:
                     self._watchers.setdefault(type_, []).append(join)
             for level in range(1, config.max_cost + 1):
+                run.level = level
                 run.check()
                 self._add_leaves(run, level)
                 for op in ops:
