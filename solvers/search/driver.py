@@ -184,7 +184,7 @@ def fitting_candidates(task: Task, dsl: Dsl, options: SynthesisOptions = Synthes
             if isinstance(searched, Result) or searched[0].answer is None:
                 return (), []
             found, task, probes, _ = searched
-            return probes, candidates_of(found.answer, task, probes, budget)
+            return probes, candidates_of(found.answer, task, probes, check_grace(budget))
         except (BudgetExhausted, MemoryError):
             return (), []
 
@@ -243,7 +243,7 @@ def _search(task: Task, dsl: Dsl, options: SynthesisOptions, guide: Guide | None
         return outcome, outcome if outcome.program is not None else None
 
     found = search_growing_subset(spread_subset(len(examples), options.subset_size), budget, search,
-                                  lambda outcome: failing_within(outcome.program, task, examples, budget))
+                                  lambda outcome: failing_within(outcome.program, task, examples, check_grace(budget)))
     return found, task, probes, own_rows
 
 
@@ -257,7 +257,7 @@ def _enumerate(task: Task, dsl: Dsl, options: SynthesisOptions, guide: Guide | N
     if not probes:
         return checked_result(task, dsl, found.answer.program, found.stats, options, budget)
     try:
-        candidates = candidates_of(found.answer, task, probes, budget)
+        candidates = candidates_of(found.answer, task, probes, check_grace(budget))
         ranked = rank(options.ranker or SearchOrderRanker(), task, probes, candidates)
     except BudgetExhausted:
         ranked = [Ranked(Candidate(found.answer.program, ()), 0.0)]
@@ -294,10 +294,10 @@ def failing_within(program: Program, task: Task, examples: Sequence[Example], bu
 
 def check_grace(budget: Budget) -> Budget:
     """The budget of the checks of a found answer: the time left, and at least `CHECK_GRACE`
-    seconds (2% of a long timeout), so an answer found at the deadline still gets its checks."""
-    grace = budget.round()
-    grace.deadline = max(grace.deadline, grace.started + max(CHECK_GRACE, 0.02 * budget.root.seconds))
-    return grace
+    seconds (2% of a long timeout), so an answer found at the deadline still gets its checks.
+    Checks build no candidates: the candidate limit, which search may have used up, is not theirs."""
+    least = max(CHECK_GRACE, 0.02 * budget.root.seconds)
+    return Budget(max(budget.remaining(), least), None, budget.root.max_memory_mb)
 
 
 def checked_result(task: Task, dsl: Dsl, program: Program, stats: SearchStats, options: SynthesisOptions,

@@ -35,6 +35,8 @@ DOUBT_GROWTH = 10.0               # a joined solution in doubt: search on for 10
 ALTERNATIVE_GROWTH = 4.0          # collecting for a ranker: after a first solution, 4x the candidates so far
 ALTERNATIVE_LEVELS = 4            # ... and no more than this many cost levels past it
 ALTERNATIVE_MIN_CANDIDATES = 1_000_000   # ... and at least this many more (about a second)
+DOUBT_COLLECT_GROWTH = 50.0       # every solution in doubt: 50x the candidates so far
+DOUBT_COLLECT_MIN = 20_000_000    # ... and at least this many more (the time limit cuts it short)
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,7 @@ class SearchRun:
     direct: list[Program] = field(default_factory=list)             # enumerated programs that fit
     first_direct_level: int = 0           # the level of the first solution (direct or joined)
     level: int = 0                        # the level being built
+    certain_seen: bool = False            # a direct match, or a join with no leave-one-out error
     alternatives_until: float = math.inf  # candidates at which to stop collecting direct matches
     check_every: int = CHECK_EVERY       # candidates between budget checks (`note_value_size`)
     value_bytes: int = 0                 # the largest leaf value seen, in bytes
@@ -188,17 +191,24 @@ class SearchRun:
         """Is search collecting several programs that fit (for a ranker)?"""
         return self.config.solutions > 1
 
-    def _first_solution(self, level: int) -> None:
-        """Open the window for alternatives at the first solution of any kind."""
-        if self.collecting and self.alternatives_until == math.inf:
+    def _note_solution(self, level: int, certain: bool) -> None:
+        """Size the window for alternatives: a certain solution (a direct match, or a join with no
+        leave-one-out error) opens a short one; while every solution is in doubt (a join that
+        may over-fit), search goes on much longer for a certain one."""
+        if not self.collecting:
+            return
+        if certain and not self.certain_seen:
+            self.certain_seen = True
             self.first_direct_level = level
             self.alternatives_until = self.candidates * (1 + ALTERNATIVE_GROWTH) + ALTERNATIVE_MIN_CANDIDATES
+        elif not certain and not self.certain_seen and self.alternatives_until == math.inf:
+            self.alternatives_until = self.candidates * DOUBT_COLLECT_GROWTH + DOUBT_COLLECT_MIN
 
     def add_direct(self, program: Program, level: int, wanted: int) -> None:
         """Note an enumerated program that fits; `_Found` once enough are collected."""
         if wanted <= 1:
             raise _Found(program)
-        self._first_solution(level)
+        self._note_solution(level, certain=True)
         self.direct.append(program)
         if len(self.direct) >= wanted:
             raise _Found(self.direct[0])
@@ -216,7 +226,7 @@ class SearchRun:
         smaller); search goes on a while for a better one (joins are found early, from small
         pieces, and can be large), and longer while the best is in doubt (it may over-fit)."""
         self.joined.append((program, doubt))
-        self._first_solution(self.level)
+        self._note_solution(self.level, certain=doubt == 0)
         so_far = self.candidates
         improve_factor = self.config.improve_factor
         if self.best is None or (doubt, program.size) < (self.best_doubt, self.best.size):
@@ -234,7 +244,7 @@ class SearchRun:
         """True when `best` can no longer be beaten by a direct match, improving is over, or
         enough levels past a first direct match were searched for alternatives."""
         if self.collecting:
-            return self.alternatives_until != math.inf and level >= self.first_direct_level + ALTERNATIVE_LEVELS
+            return self.certain_seen and level >= self.first_direct_level + ALTERNATIVE_LEVELS
         return self.best is not None and (level + 1 >= self.best.size or self.candidates >= self.improve_until)
 
     def prefer_best(self, direct: Program | None) -> bool:
