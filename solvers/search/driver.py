@@ -255,7 +255,8 @@ def _enumerate(task: Task, dsl: Dsl, options: SynthesisOptions, guide: Guide | N
     if found.answer is None:
         return found.failure(task.name)
     if not probes:
-        return checked_result(task, dsl, found.answer.program, found.stats, options, budget)
+        result = checked_result(task, dsl, found.answer.program, found.stats, options, budget)
+        return replace(result, doubt=dict(found.answer.joined).get(found.answer.program, 0))
     try:
         candidates = candidates_of(found.answer, task, probes, check_grace(budget))
         ranked = rank(options.ranker or SearchOrderRanker(), task, probes, candidates)
@@ -278,7 +279,8 @@ def with_alternatives(result: Result, task: Task, dsl: Dsl, ranked: Sequence[Ran
         ask = (probes[row], distinct[0].candidate.probe_outputs[row],
                next(r.candidate.probe_outputs[row] for r in distinct[1:]
                     if r.candidate.probe_outputs[row] != distinct[0].candidate.probe_outputs[row]))
-    return replace(result, score=ranked[0].score, alternatives=alternatives, distinguishing=ask,
+    return replace(result, score=ranked[0].score, doubt=ranked[0].candidate.doubt, alternatives=alternatives,
+                   distinguishing=ask,
                    distinguishing_is_own=row is not None and row < own_rows)
 
 

@@ -5,8 +5,9 @@ that treats the typo as a special case. Here search runs on the examples with up
 left out, and each answer is then run on the left-out ones: an answer right on them too needs
 no exception at all. Answers are compared by exceptions first weighed against size (an exception
 costs `EXCEPTION_COST` program nodes: a much simpler program that calls one example wrong beats a
-decision tree that fits it), then by search's order. The result names the examples it treats as
-wrong.
+decision tree that fits it; a join whose leave-one-out check fails pays the same for each
+failure, as it may fit the typo with a special case), then by search's order. The result names
+the examples it treats as wrong.
 
 Every run is a full exact search of the shared driver. Runs go in rounds of growing candidate
 budgets (x4 each round, iterative deepening): the run without the typo finds its answer about as
@@ -30,6 +31,7 @@ MAX_RUNS = 24               # leave-out combinations tried at most (K >= 2 on ma
 MIN_KEPT = 2                # never fewer examples than this left to search on
 FIRST_ROUND_CANDIDATES = 100_000
 ROUND_GROWTH = 4
+EXTRA_ROUNDS = 1            # rounds after the first answer while the best one has exceptions or doubt
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,11 @@ class _Answer:
     order: int
 
     def key(self) -> tuple[int, int, int]:
+        """Size plus the cost of its exceptions; a join in doubt (its leave-one-out check got
+        examples wrong: it may fit a typo with a special case) pays for each such error too."""
         size = self.result.program.size if self.result.program is not None else 10_000
-        return (size + EXCEPTION_COST * len(self.dropped), len(self.dropped), self.order)
+        suspect = len(self.dropped) + self.result.doubt
+        return (size + EXCEPTION_COST * suspect, suspect, self.order)
 
 
 def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[[Task, float, int], Result],
@@ -57,6 +62,7 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[[Task, fl
     last: Result | None = None
     with task_budget(seconds, None, None) as budget:
         cap = FIRST_ROUND_CANDIDATES
+        extra_rounds = 0
         while open_runs and budget.remaining() > 0:
             for order in list(open_runs):
                 if budget.remaining() <= 0:
@@ -79,7 +85,10 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[[Task, fl
                     open_runs = []
                     break
             if answers:
-                break                                 # the best of the first round with answers
+                best = min(answers, key=_Answer.key)
+                extra_rounds += 1
+                if best.key()[1] == 0 or extra_rounds > EXTRA_ROUNDS:
+                    break                             # a clean answer, or one more round had its chance
             cap *= ROUND_GROWTH
         stats = replace(total, seconds=budget.elapsed())
     if not answers:

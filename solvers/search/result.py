@@ -78,6 +78,7 @@ class Result:
     distinguishing_is_own: bool = False
     input_names: tuple[str, ...] = ()     # the task's inputs, in order: what `run` binds
     dropped: tuple[int, ...] = ()         # with noise allowed: examples (0-based) treated as wrong
+    doubt: int = 0                        # leave-one-out errors of a joined program (0: none, or direct)
 
     @property
     def solved(self) -> bool:
@@ -132,6 +133,7 @@ class Result:
             "score": None if self.score is None else round(self.score, 4),
             "alternatives": [{"program": a.program_text, "score": round(a.score, 4)} for a in self.alternatives],
             "treated_as_wrong": [i + 1 for i in self.dropped],
+            "doubt": self.doubt,
             "check_next": None if self.distinguishing is None else {
                 "inputs": list(self.distinguishing[0]), "outputs": [self.distinguishing[1], self.distinguishing[2]],
                 "own_row": self.distinguishing_is_own},
