@@ -43,7 +43,7 @@ class RankingDataConfig:
     concatenated_share: float = 0.3            # targets that concatenate two small pool programs
     min_target_size: int = 2
     max_target_size: int = 10
-    search_candidates: int = 3_000_000
+    search_candidates: int = 1_500_000
     search_timeout: float = 120.0              # seconds; a safety net, not a budget
 
 
