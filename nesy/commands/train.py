@@ -1,4 +1,5 @@
-"""`nesy train guide --dsl strings --out PATH`: make training data from the DSL and fit the guide."""
+"""`nesy train guide --dsl strings --out PATH`: make training data from the DSL and fit the guide;
+`nesy train ranker --out PATH`: the same for the ranker that picks among programs that fit."""
 from __future__ import annotations
 
 import argparse
@@ -12,12 +13,13 @@ from dsl.errors import NesyInputError
 
 
 DEFAULT_OUT = "out/guides/{dsl}.pt"  # outside datasets/, where the shipped weights live
+DEFAULT_RANKER_OUT = "out/guides/ranker-strings.json"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from nesy.commands.options import dsl_help, nonnegative_int, positive_int
 
-    parser = subparsers.add_parser("train", help="train neural models (the search guide)",
+    parser = subparsers.add_parser("train", help="train neural models (the search guide, the ranker)",
                                    description="Train a model from data the DSL itself generates.")
     models = parser.add_subparsers(dest="model", metavar="MODEL")
     models.required = True
@@ -40,6 +42,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     guide.add_argument("--pool-candidates", type=positive_int, default=40_000, metavar="N",
                        help="enumeration budget per random pool (default 40000)")
     guide.set_defaults(func=run_guide)
+    ranker = models.add_parser("ranker", help="the ranker that picks among the string programs that fit",
+                               description="Make string tasks from random programs of the DSL, collect the "
+                               "programs search finds for them, label each by the held-out rows, fit the ranker "
+                               "and measure it against search's own order on tasks it never saw; write one "
+                               "JSON file (weights and card).",
+                               epilog="exit status: 0 trained and written, 2 bad input or options (an existing "
+                               "output file without --force), 130 interrupted (nothing written). Use the result "
+                               "with 'nesy synth FILE --ranker OUT'. See docs/generalization.md.")
+    ranker.add_argument("--out", metavar="FILE", help=f"ranker file to write (default {DEFAULT_RANKER_OUT})")
+    ranker.add_argument("--force", action="store_true", help="overwrite an existing file (the shipped one included)")
+    ranker.add_argument("--tasks", type=positive_int, default=2000, metavar="N",
+                        help="generated training tasks (default 2000)")
+    ranker.add_argument("--eval-tasks", type=positive_int, default=600, metavar="N",
+                        help="generated evaluation tasks, never trained on (default 600)")
+    ranker.add_argument("--seed", type=nonnegative_int, default=0, help="seed of data and training (default 0)")
+    ranker.add_argument("--jobs", type=positive_int, default=2, metavar="N",
+                        help="processes generating data; the data does not depend on it (default 2)")
+    ranker.set_defaults(func=run_ranker)
 
 
 def output_paths(args: argparse.Namespace) -> tuple[Path, Path]:
@@ -87,4 +107,24 @@ def run_guide(args: argparse.Namespace) -> int:
     save_weights(weights, out)
     card_path.write_text(json.dumps(weights.card, indent=1, default=str))
     print(f"wrote {out} and {card_path} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+    return 0
+
+
+def run_ranker(args: argparse.Namespace) -> int:
+    from nesy.commands.options import output_file, write_atomically
+    from nesy.ranking.model import to_text
+    from nesy.ranking.train import TrainConfig, fit_and_measure, make_data
+
+    out = output_file(args.out or DEFAULT_RANKER_OUT, "--out", args.force)
+    started = time.monotonic()
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr)
+
+    data = make_data(args.tasks, args.eval_tasks, args.seed, args.jobs, log=log)
+    weights = fit_and_measure(data, TrainConfig(seed=args.seed), log)
+    weights.card["command"] = " ".join(["nesy", "train", "ranker", "--out", str(out), "--tasks", str(args.tasks),
+                                        "--eval-tasks", str(args.eval_tasks), "--seed", str(args.seed)])
+    write_atomically(out, to_text(weights))
+    print(f"wrote {out} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
     return 0
