@@ -31,7 +31,7 @@ MAX_RUNS = 24               # leave-out combinations tried at most (K >= 2 on ma
 MIN_KEPT = 2                # never fewer examples than this left to search on
 FIRST_ROUND_CANDIDATES = 100_000
 ROUND_GROWTH = 4
-EXTRA_ROUNDS = 1            # rounds after the first answer while the best one has exceptions or doubt
+EXTRA_ROUNDS = 1            # rounds after the first answers while the best one is a join in doubt
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,8 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[[Task, fl
             if answers:
                 best = min(answers, key=_Answer.key)
                 extra_rounds += 1
-                if best.key()[1] == 0 or extra_rounds > EXTRA_ROUNDS:
-                    break                             # a clean answer, or one more round had its chance
+                if best.result.doubt == 0 or extra_rounds > EXTRA_ROUNDS:
+                    break                             # an answer not in doubt, or one more round had its chance
             cap *= ROUND_GROWTH
         stats = replace(total, seconds=budget.elapsed())
     if not answers:
