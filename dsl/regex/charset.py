@@ -10,9 +10,11 @@ from functools import cached_property
 
 SPECIAL = set("\\.^$|?*+()[]{}")      # escaped outside brackets by the everyday printer
 BRACKET_SPECIAL = set("\\]^-[")       # escaped inside brackets
+MAX_CODE = 0x10FFFF
+Ranges = tuple[tuple[int, int], ...]
 
 
-def _merge(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+def _merge(ranges: list[tuple[int, int]]) -> Ranges:
     merged: list[tuple[int, int]] = []
     for lo, hi in sorted(ranges):
         if merged and lo <= merged[-1][1] + 1:
@@ -20,6 +22,22 @@ def _merge(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
         else:
             merged.append((lo, hi))
     return tuple(merged)
+
+
+def _complement(ranges: Ranges) -> Ranges:
+    """The code points (up to U+10FFFF) outside merged `ranges`."""
+    gaps, start = [], 0
+    for lo, hi in ranges:
+        if lo > start:
+            gaps.append((start, lo - 1))
+        start = hi + 1
+    if start <= MAX_CODE:
+        gaps.append((start, MAX_CODE))
+    return tuple(gaps)
+
+
+def _intersection(first: Ranges, second: Ranges) -> Ranges:
+    return _complement(_merge([*_complement(first), *_complement(second)]))
 
 
 @dataclass(frozen=True)
@@ -34,6 +52,23 @@ class CharSet:
         """`CharSet.of("abc")` (those characters) or `CharSet.of([("a", "z")])` (ranges)."""
         pairs = [(c, c) for c in spec] if isinstance(spec, str) else spec
         return CharSet(_merge([(ord(lo), ord(hi)) for lo, hi in pairs]), negated)
+
+    def complement(self) -> "CharSet":
+        """Every code point not in this set (`[^...]` of a class)."""
+        return CharSet(self.ranges, not self.negated)
+
+    @staticmethod
+    def union(sets: "list[CharSet]") -> "CharSet":
+        """One set for the items of a bracket class, negated ones included (`[\\W_]`, `[\\Da]`):
+        a union with a negated member is the complement of what every negated member excludes,
+        less the positive members."""
+        positive = _merge([r for s in sets if not s.negated for r in s.ranges])
+        excluded: Ranges | None = None
+        for member in (s for s in sets if s.negated):
+            excluded = member.ranges if excluded is None else _intersection(excluded, member.ranges)
+        if excluded is None:
+            return CharSet(positive)
+        return CharSet(_intersection(excluded, _complement(positive)), negated=True)
 
     def __contains__(self, char: str) -> bool:
         code = ord(char)
@@ -56,6 +91,8 @@ class CharSet:
         if self.single is not None:
             char = self.single
             return "\\" + char if char in SPECIAL else _escape_control(char)
+        if not self.ranges and not self.negated:
+            return "(?!)"  # no character: `[]` is not a class in Python's syntax
         for name, named in NAMED_CLASSES.items():
             if named == self:
                 return name
@@ -80,4 +117,3 @@ NAMED_CLASSES: dict[str, CharSet] = {
     ".": ANY, "\\d": DIGIT, "\\w": WORD, "\\s": SPACE,
     "\\D": CharSet(DIGIT.ranges, True), "\\W": CharSet(WORD.ranges, True), "\\S": CharSet(SPACE.ranges, True),
 }
-ESCAPED_CONTROLS = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v"}
