@@ -26,10 +26,10 @@ CLASSES: dict[str, CharSet] = {
 }
 
 
-def load_regel_file(path: Path) -> Task:
-    """One Regel task; the ground truth rides in `source` after `GROUND_TRUTH_PREFIX`."""
+def load_regel_file(path: Path, text: str) -> Task:
+    """One Regel task from `text`, the file's; the ground truth rides in `source` after `GROUND_TRUTH_PREFIX`."""
     positive, negative, truth, section = [], [], "", ""
-    for number, raw in enumerate(path.read_text().splitlines(), start=1):
+    for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if line.startswith("//"):
             section = line[2:].strip()
@@ -43,7 +43,7 @@ def load_regel_file(path: Path) -> Task:
             (positive if sign == "+" else negative).append(text[1:-1])   # raw text: no escapes in these files
         elif section == "gt" and not truth:
             truth = line
-    return regex_task(path.name, positive, negative, source=GROUND_TRUTH_PREFIX + truth)
+    return regex_task(path.name, positive, negative, source=GROUND_TRUTH_PREFIX + truth, path=str(path))
 
 
 def regel_to_z3(text: str) -> Any:

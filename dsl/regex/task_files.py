@@ -22,7 +22,7 @@ from dsl.core import Task
 from dsl.errors import NesyInputError
 from dsl.regex.regel import load_regel_file
 from dsl.regex.tasks import regex_task
-from dsl.task_files import jsonl_records
+from dsl.task_files import jsonl_records, read_task_text
 
 ALPHAREGEX_ALPHABET = "01"
 WILDCARD = "X"
@@ -58,18 +58,18 @@ def _is_task_file(path: Path) -> bool:
 def load_regex_file(path: Path) -> list[Task]:
     if path.suffix == ".jsonl":
         return _load_jsonl(path)
-    if path.read_text(errors="replace").startswith("//"):
+    text = read_task_text(path, "regex task file")
+    if text.startswith("//"):
+        return [load_regel_file(path, text)]
+    return [_load_sections(path, text)]
 
-        return [load_regel_file(path)]
-    return [_load_sections(path)]
 
-
-def _load_sections(path: Path) -> Task:
-    """AlphaRegex (no suffix) or FOREST (`.txt`) sections."""
+def _load_sections(path: Path, text: str) -> Task:
+    """AlphaRegex (no suffix) or FOREST (`.txt`) sections of `text`, the file's."""
     forest = path.suffix == ".txt"
     sections: dict[str, list[str]] = {"++": [], "--": [], "+-": [], "**": []}
     current: str | None = None
-    for number, raw in enumerate(path.read_text().splitlines(), start=1):
+    for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.rstrip("\r\n")
         if line in sections:
             current = line
@@ -99,10 +99,11 @@ def _load_sections(path: Path) -> Task:
         # `+-` strings are negatives that only a numeric condition rejects: search must see them (they
         # are what the bounds are solved from), and they stay in `tests` so reports still single them out.
         negative = list(dict.fromkeys(sections["--"] + sections["+-"]))
-        return regex_task(path.stem, sections["++"], negative, test_negative=sections["+-"], source=truth)
+        return regex_task(path.stem, sections["++"], negative, test_negative=sections["+-"], source=truth,
+                          path=str(path))
     positive = _expand(sections["++"], path)
     negative = _expand(sections["--"], path)
-    return regex_task(path.name, positive, negative, ALPHAREGEX_ALPHABET, source=str(path))
+    return regex_task(path.name, positive, negative, ALPHAREGEX_ALPHABET, source=str(path), path=str(path))
 
 
 def _expand(patterns: Iterable[str], path: Path) -> list[str]:

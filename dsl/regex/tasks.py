@@ -12,13 +12,15 @@ from dsl.errors import NesyInputError
 
 
 def regex_task(name: str, positive: Sequence[str], negative: Sequence[str], alphabet: str | None = None,
-               test_positive: Sequence[str] = (), test_negative: Sequence[str] = (), source: str = "") -> Task:
-    """A regex task; the alphabet defaults to the characters of the examples."""
+               test_positive: Sequence[str] = (), test_negative: Sequence[str] = (), source: str = "",
+               path: str | None = None) -> Task:
+    """A regex task; the alphabet defaults to the characters of the examples; errors name `path`,
+    the file it was read from."""
     if not positive and not negative:
-        raise NesyInputError(f"task {name!r}: no positive and no negative strings")
+        raise NesyInputError(f"task {name!r}: no positive and no negative strings", path=path)
     both = set(positive) & set(negative)
     if both:
-        raise NesyInputError(f"task {name!r}: {sorted(both)[0]!r} is both positive and negative")
+        raise NesyInputError(f"task {name!r}: {sorted(both)[0]!r} is both positive and negative", path=path)
     train = [Example((s,), True) for s in positive] + [Example((s,), False) for s in negative]
     tests = [Example((s,), True) for s in test_positive] + [Example((s,), False) for s in test_negative]
     letters = alphabet if alphabet is not None else "".join(sorted({c for s in [*positive, *negative] for c in s}))

@@ -5,6 +5,12 @@ Synthesis itself is `nesy synth --dsl regex FILE` and `nesy bench regex --suite 
 from __future__ import annotations
 
 import argparse
+from typing import Any
+
+from nesy.commands.options import positive_seconds
+
+_SYNTAX_HELP = ("a regex in the --syntax given (everyday: Python's re syntax, e.g. '[a-z]+\\d{2}'; quote it "
+                "for the shell)")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,17 +22,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     equiv = commands.add_parser("equiv", help="are two regexes equivalent? prints a distinguishing string if not",
                                 description="Decide L(R1) == L(R2) with Z3. Exit status 0: equivalent, "
-                                "1: different (a string in exactly one of them is printed), 3: Z3 gave up.")
-    equiv.add_argument("first", metavar="R1")
-    equiv.add_argument("second", metavar="R2")
-    equiv.add_argument("--alphabet", help="compare only strings over these symbols, e.g. 01")
-    equiv.add_argument("--timeout", type=float, default=10.0, help="Z3 seconds (default 10)")
+                                "1: different (a string in exactly one of them is printed), 2: bad input, "
+                                "3: Z3 gave up.")
+    equiv.add_argument("first", metavar="R1", help=f"the first regex: {_SYNTAX_HELP}")
+    equiv.add_argument("second", metavar="R2", help="the second regex, in the same syntax")
+    equiv.add_argument("--alphabet", help="compare only strings over these symbols, e.g. 01 (not empty)")
+    equiv.add_argument("--timeout", type=positive_seconds, default=10.0, help="Z3 seconds (default 10)")
     _syntax_option(equiv)
     equiv.set_defaults(func=equiv_command)
 
-    match = commands.add_parser("match", help="which strings does a regex accept (derivative matcher)")
-    match.add_argument("regex", metavar="R")
-    match.add_argument("strings", nargs="+", metavar="STRING")
+    match = commands.add_parser("match", help="which strings does a regex accept (derivative matcher)",
+                                description="Whole-string membership, as re.fullmatch decides it. Exit status 0: "
+                                "every STRING accepted, 1: some rejected, 2: bad input.")
+    match.add_argument("regex", metavar="R", help=_SYNTAX_HELP)
+    match.add_argument("strings", nargs="+", metavar="STRING", help="strings to test against the whole of R")
     _syntax_option(match)
     match.set_defaults(func=match_command)
 
@@ -35,11 +44,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                 "has a ground truth (FOREST `**`, Regel `// gt`), decide equivalence with Z3.")
     score.add_argument("results", help="JSON written by nesy bench regex --json")
     score.add_argument("--suite", required=True, help="the suite the results came from")
-    score.add_argument("--timeout", type=float, default=5.0, help="Z3 seconds per comparison (default 5)")
+    score.add_argument("--timeout", type=positive_seconds, default=5.0, help="Z3 seconds per comparison (default 5)")
     score.set_defaults(func=score_command)
 
     convert = commands.add_parser("convert", help="print a regex in both syntaxes, with its size")
-    convert.add_argument("regex", metavar="R")
+    convert.add_argument("regex", metavar="R", help=_SYNTAX_HELP)
     _syntax_option(convert)
     convert.set_defaults(func=convert_command)
 
@@ -53,9 +62,16 @@ def equiv_command(args: argparse.Namespace) -> int:
     from dsl.regex import parse_regex
     from solvers.regex.checking import z3_equivalence
 
-    first = parse_regex(args.first, args.syntax, "R1")
-    second = parse_regex(args.second, args.syntax, "R2")
-    verdict = z3_equivalence(first, second, args.alphabet, int(args.timeout * 1000))
+    from dsl.errors import NesyInputError
+
+    if args.alphabet == "":
+        raise NesyInputError("--alphabet is empty: give the symbols the strings may use, e.g. --alphabet 01")
+    first = _as_z3(parse_regex(args.first, args.syntax, "R1"), "R1")
+    second = _as_z3(parse_regex(args.second, args.syntax, "R2"), "R2")
+    try:
+        verdict = z3_equivalence(first, second, args.alphabet, int(args.timeout * 1000))
+    except NesyInputError as error:
+        raise NesyInputError(f"--alphabet: {error}") from None
     if verdict.equivalent is None:
         print("unknown: Z3 gave up")
         return 3
@@ -65,6 +81,17 @@ def equiv_command(args: argparse.Namespace) -> int:
     side = "R1" if verdict.in_first else "R2"
     print(f"different: {verdict.witness!r} is accepted by {side} only")
     return 1
+
+
+def _as_z3(regex: Any, name: str) -> Any:
+    """The regex in Z3, or the reason it has none, naming the argument."""
+    from dsl.errors import NesyInputError
+    from dsl.regex import to_z3
+
+    try:
+        return to_z3(regex)
+    except NesyInputError as error:
+        raise NesyInputError(str(error), path=name) from None
 
 
 def match_command(args: argparse.Namespace) -> int:
@@ -94,16 +121,11 @@ def convert_command(args: argparse.Namespace) -> int:
 def score_command(args: argparse.Namespace) -> int:
     import json
 
-    from dsl.errors import NesyInputError
-    from dsl.regex import parse_regex
     from dsl.regex.ground_truth import ground_truth_z3
     from dsl.regex.task_files import load_regex_tasks
     from solvers.regex.checking import z3_classifies, z3_equivalence
 
-    try:
-        rows = json.loads(open(args.results).read())["results"]
-    except (OSError, json.JSONDecodeError, KeyError, TypeError) as error:
-        raise NesyInputError(f"not a nesy bench JSON file ({error})", path=args.results) from None
+    rows = _bench_rows(args.results)
     tasks = {t.name: t for t in load_regex_tasks(args.suite)}
     counts = {"tasks": len(rows), "answered": 0, "with_truth": 0, "truth_fits_examples": 0, "equivalent": 0,
               "equivalent_where_truth_fits": 0}
@@ -119,7 +141,7 @@ def score_command(args: argparse.Namespace) -> int:
         fits = z3_classifies(truth, [e.inputs[0] for e in task.examples if e.output],
                              [e.inputs[0] for e in task.examples if not e.output])
         counts["truth_fits_examples"] += bool(fits)
-        verdict = z3_equivalence(parse_regex(row["program"]), truth, timeout_ms=int(args.timeout * 1000))
+        verdict = z3_equivalence(_answer(row, args.results), truth, timeout_ms=int(args.timeout * 1000))
         if verdict.equivalent:
             counts["equivalent"] += 1
             counts["equivalent_where_truth_fits"] += bool(fits)
@@ -128,3 +150,36 @@ def score_command(args: argparse.Namespace) -> int:
             print(f"{row['task']}: {row['program']}  {why}{'' if fits else ' (ground truth misfits its examples)'}")
     print(json.dumps(counts))
     return 0
+
+
+def _bench_rows(path: str) -> list[dict[str, Any]]:
+    """The `results` of a `nesy bench --json` file, each with a string `task`, `status` and `program`."""
+    import json
+    from pathlib import Path
+
+    from dsl.errors import NesyInputError
+    from dsl.task_files import read_task_text
+
+    try:
+        rows = json.loads(read_task_text(Path(path), "results file"))["results"]
+    except (json.JSONDecodeError, KeyError, TypeError) as error:
+        raise NesyInputError(f"not a nesy bench JSON file ({error})", path=path) from None
+    if not isinstance(rows, list):
+        raise NesyInputError("not a nesy bench JSON file (\"results\" is not a list)", path=path)
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, dict) or not all(isinstance(row.get(key), str) for key in ("task", "status")) \
+                or not isinstance(row.get("program"), (str, type(None))):
+            raise NesyInputError(f"result {number} is not {{\"task\": ..., \"status\": ..., \"program\": ...}} with "
+                                 f"strings", path=path)
+    return rows
+
+
+def _answer(row: dict[str, Any], path: str) -> Any:
+    """A result's program as a regex, or an error naming the results file and the task."""
+    from dsl.errors import NesyInputError
+    from dsl.regex import parse_regex
+
+    try:
+        return parse_regex(row["program"], path=row["task"])
+    except NesyInputError as error:
+        raise NesyInputError(f"answer to task {error}", path=path) from None

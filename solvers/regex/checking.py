@@ -9,11 +9,13 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from dsl.core import Program
+from dsl.core import Program, z3_literal
+from dsl.regex import z3_semantics as z3s
 from dsl.regex.ops import to_z3
 from solvers.search.budget import z3_timeout_ms
 
 Z3_TIMEOUT_MS = 10_000
+_LONGEST_Z3_TIMEOUT_MS = 2**32 - 1   # Z3's timeout is an unsigned int; 0 would mean none
 
 
 def _as_z3(regex: Program | Any) -> Any:
@@ -47,7 +49,8 @@ class Equivalence:
 
 def z3_equivalence(first: Program | Any, second: Program | Any, alphabet: str | None = None,
                    timeout_ms: int = Z3_TIMEOUT_MS) -> Equivalence:
-    """Decide L(first) == L(second), over strings of `alphabet` when given, with a distinguishing string.
+    """Decide L(first) == L(second), over strings of `alphabet` when given (an empty one leaves only
+    the empty string), with a distinguishing string.
 
     >>> from dsl.regex import parse_regex
     >>> z3_equivalence(parse_regex("(a|b)*"), parse_regex("(a*b*)*")).equivalent
@@ -60,11 +63,11 @@ def z3_equivalence(first: Program | Any, second: Program | Any, alphabet: str | 
     # directly, where `InRe(w, a) != InRe(w, b)` sends it into case splits that can time out.
     difference = z3.Union(z3.Intersect(a, z3.Complement(b)), z3.Intersect(b, z3.Complement(a)))
     if alphabet is not None:
-        letters = [z3.Re(z3.StringVal(c)) for c in dict.fromkeys(alphabet)]
-        difference = z3.Intersect(z3.Star(letters[0] if len(letters) == 1 else z3.Union(*letters)), difference)
+        letters = [z3.Re(z3_literal(c)) for c in dict.fromkeys(alphabet)]
+        difference = z3.Intersect(z3.Star(z3s.union_all(letters)), difference)
     text = z3.String("w")
     solver = z3.Solver()
-    solver.set("timeout", timeout_ms)
+    solver.set("timeout", min(max(timeout_ms, 1), _LONGEST_Z3_TIMEOUT_MS))
     solver.add(z3.InRe(text, difference))
     verdict = solver.check()
     if verdict == z3.unsat:
