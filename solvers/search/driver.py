@@ -50,6 +50,9 @@ class SynthesisOptions:
     probes: int = 6
     alternatives: int = 5              # runners-up the result reports
     noise: int = 0                     # examples that may be wrong (typos): `solvers.search.noise`
+    # literals read off other examples than the task's own (noise: the left-out ones), searched
+    # at the cost of extracted literals
+    extra_literals: tuple[Const, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("subset_size", "solutions", "alternatives"):
@@ -80,13 +83,49 @@ def _allowing_errors(task: Task, dsl: Dsl, options: SynthesisOptions, guide: Gui
     from solvers.search.noise import synthesize_allowing_errors
 
     config = options.config
+    # A left-out example still shows the literals the program needs ("FALSE" when another
+    # example's typo reads "FALE"): every run searches the literals of all the examples.
+    with task_budget(config.timeout, None, config.max_memory_mb) as budget:
+        _, literals = constants_for(dsl, task, options.extract_constants, budget)
+    if options.extract_constants and task.grammar.allow_extracted_constants:
+        literals += _short_outputs(task, [c.value for c in literals])
 
     def solve(sub_task: Task, seconds: float, max_candidates: int) -> Result:
         cap = max_candidates if config.max_candidates is None else min(max_candidates, config.max_candidates)
-        exact = replace(options, noise=0, config=replace(config, timeout=max(seconds, 1e-3), max_candidates=cap))
+        exact = replace(options, noise=0, extra_literals=tuple(literals),
+                        config=replace(config, timeout=max(seconds, 1e-3), max_candidates=cap))
         return synthesize_task(sub_task, dsl, exact, guide)
 
     return synthesize_allowing_errors(task, options.noise, solve, config.timeout)
+
+
+NOISE_OUTPUT_LITERALS = 6     # short outputs searched as literals when noise is allowed ...
+NOISE_OUTPUT_LENGTH = 10      # ... of at most this many characters
+
+
+def _short_outputs(task: Task, known: list) -> list[Const]:
+    """Short string outputs one edit apart from another output ("FALE" and "FALSE"), as literals:
+    with one output a typo, the right one may occur only once, and literal extraction wants text
+    that two outputs share. Outputs far from every other one are not added: as literals they only
+    let search memorise examples."""
+    outputs = [e.output for e in task.examples if isinstance(e.output, str) and 0 < len(e.output) <= NOISE_OUTPUT_LENGTH]
+    found: list[Const] = []
+    for out in dict.fromkeys(outputs):
+        if out not in known and len(found) < NOISE_OUTPUT_LITERALS and \
+                any(other != out and _one_edit_apart(out, other) for other in outputs):
+            known.append(out)
+            found.append(Const(out, task.output_type))
+    return found
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """One character replaced, inserted or deleted turns `a` into `b`."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
 def distinct_examples(task: Task) -> tuple[tuple[Example, ...], str]:
@@ -231,6 +270,7 @@ def _search(task: Task, dsl: Dsl, options: SynthesisOptions, guide: Guide | None
     task = replace(task, examples=examples)
     ops = ops_for(dsl, task)
     base, extracted = constants_for(dsl, task, options.extract_constants, budget)
+    extracted += [c for c in options.extra_literals if c not in base and c not in extracted]
     leaves = leaves_for(task.inputs, base, extra_constants=extracted, extra_cost=EXTRACTED_CONSTANT_COST)
     joins = resolve(dsl.joins) if dsl.joins is not None else None
     probes, own_rows = probe_inputs(dsl, task, options)

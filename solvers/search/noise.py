@@ -31,7 +31,7 @@ MAX_RUNS = 24               # leave-out combinations tried at most (K >= 2 on ma
 MIN_KEPT = 2                # never fewer examples than this left to search on
 FIRST_ROUND_CANDIDATES = 100_000
 ROUND_GROWTH = 4
-EXTRA_ROUNDS = 1            # rounds after the first answers while the best one is a join in doubt
+EXTRA_ROUNDS = 3            # rounds after the first answers: the run without the typo may need them
 
 
 @dataclass(frozen=True)
@@ -74,12 +74,13 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[[Task, fl
                 total = total.plus(result.stats, budget.elapsed())
                 if result.status is Status.INTERRUPTED:
                     return replace(result, task=task.name, stats=total)
-                if result.found or result.status is not Status.TIMEOUT:
-                    open_runs.remove(order)          # answered, or nothing to find: never again
+                if result.stats.candidates < cap or (not result.found and result.status is not Status.TIMEOUT):
+                    open_runs.remove(order)          # its search ended within the cap: a bigger one adds nothing
                 if not result.found:
                     continue
                 wrong = tuple(failing_examples(result.program, task, task.examples))
                 if len(wrong) <= noise:
+                    answers = [a for a in answers if a.order != order]   # a bigger cap's answer replaces it
                     answers.append(_Answer(result, wrong, order))
                 if answers and _settled(min(answers, key=_Answer.key)):
                     open_runs = []
@@ -87,8 +88,8 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[[Task, fl
             if answers:
                 best = min(answers, key=_Answer.key)
                 extra_rounds += 1
-                if best.result.doubt == 0 or extra_rounds > EXTRA_ROUNDS:
-                    break                             # an answer not in doubt, or one more round had its chance
+                if extra_rounds > EXTRA_ROUNDS:
+                    break                             # the rounds after the first answers had their chance
             cap *= ROUND_GROWTH
         stats = replace(total, seconds=budget.elapsed())
     if not answers:
