@@ -132,3 +132,12 @@ def test_score_still_scores_a_good_answer(capsys, tmp_path):
     results.write_text(json.dumps({"results": [{"task": "dates", "status": "solved", "program": r"\d\d/\d\d/\d{4}"}]}))
     status, out, _ = run(capsys, "score", str(results), "--suite", str(suite))
     assert status == 0 and json.loads(out.splitlines()[-1])["equivalent"] == 1
+
+
+def test_a_forest_ground_truth_that_does_not_parse_is_no_ground_truth(tmp_path):
+    from dsl.regex.ground_truth import ground_truth_z3
+
+    path = tmp_path / "task.txt"
+    for truth in ("a)b(", "([0-9]{2}))/x, $0 <= 31", "(a$b)"):
+        path.write_text(f"++\nab\n--\nb\n**\n{truth}\n")
+        assert ground_truth_z3(load_regex_tasks(path)[0]) is None

@@ -68,12 +68,16 @@ def _capture_groups(text: str) -> list[tuple[int, int]]:
             in_class = char != "]"
         elif char == "[":
             in_class = True
+            index += text.startswith("[^", index)
+            index += text.startswith("]", index + 1)   # `]` first is a character of the class
         elif char == "(":
             capturing = not text.startswith("(?", index)
             stack.append(len(groups) if capturing else None)
             if capturing:
                 groups.append((index, -1))
         elif char == ")":
+            if not stack:
+                raise ValueError(f"unbalanced ) at column {index + 1} of {text!r}")
             number = stack.pop()
             if number is not None:
                 groups[number] = (groups[number][0], index + 1)
