@@ -76,14 +76,37 @@ SPREADSHEET_OPS: tuple[Op, ...] = (
     _op("excel.find", (S, S), I, py.find_from_first, "find_from_first"),
     _op("excel.find", (S, S, I), I, py.find, "find"),
     _op("excel.rept", (S, I), S, py.rept, "rept"),
+    # What FlashFill users ask for beyond Excel's text functions: the last match, the k-th field,
+    # FlashFill's positions at runs of a token class, and number formats.
+    _op("nesy.last_indexof", (S, S), I, str.rfind, "last_indexof"),
+    _op("nesy.field", (S, S, I), S, py.field, "field"),
+    _op("nesy.digits_start", (S, I), I, py.digits_start, "digits_start"),
+    _op("nesy.digits_end", (S, I), I, py.digits_end, "digits_end"),
+    _op("nesy.letters_start", (S, I), I, py.letters_start, "letters_start"),
+    _op("nesy.letters_end", (S, I), I, py.letters_end, "letters_end"),
+    _op("nesy.spaces_start", (S, I), I, py.spaces_start, "spaces_start"),
+    _op("nesy.spaces_end", (S, I), I, py.spaces_end, "spaces_end"),
+    _op("nesy.thousands", (I,), S, py.thousands, "thousands"),
+    _op("nesy.fixed", (I, I), S, py.fixed, "fixed"),
 )
 
 ALL_OPS: tuple[Op, ...] = SMT_OPS + SPREADSHEET_OPS
 
+# How a printed solution spells an op, by (name, arity), where that differs from the table: the
+# SMT-LIB 2.6 names of the SyGuS-Comp 2019 spellings (cvc5 reads only these), and a name of our own
+# for an op that a tool has built in (cvc5 refuses to redefine `str.to_upper`; Z3 lacks it) or
+# that shares its name with another arity (a `define-fun` has one).
+SOLUTION_NAMES: dict[tuple[str, int], str] = {
+    ("str.to.int", 1): "str.to_int",
+    ("int.to.str", 1): "str.from_int",
+    ("str.to_upper", 1): "nesy.to_upper",
+    ("str.to_lower", 1): "nesy.to_lower",
+    ("excel.find", 2): "excel.find2",
+}
+
 # Other spellings the parser accepts, mapped to the table's names.
 ALIASES: dict[str, str] = {
-    "str.to_int": "str.to.int",
-    "str.from_int": "int.to.str",
+    **{spelling: name for (name, _), spelling in SOLUTION_NAMES.items()},
     "str.replaceall": "str.replace_all",  # CVC4's spelling
 }
 

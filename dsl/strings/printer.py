@@ -1,12 +1,16 @@
 """Program text in SyGuS-IF / SMT-LIB 2.6 syntax, the inverse of the parser:
-`parse_program(print_program(p), ...) == p`, and `define_fun` output is accepted by SyGuS tools and
-by `z3.Solver.from_string` (after renaming `str.to.int`/`int.to.str` to their 2.6 names)."""
+`parse_program(print_program(p), ...) == p` (op names as the table spells them).
+
+A solution is for other tools: `solution_text` prints the ops as SMT-LIB 2.6 names them
+(`ops.SOLUTION_NAMES`, which the parser reads back too) after a `define-fun` for each op that SMT-LIB
+lacks, so Z3, cvc5 or any SyGuS tool reads it as it is."""
 from __future__ import annotations
 
 from typing import Sequence
 
-from dsl.core import Program, Type, Var, to_sexpr
+from dsl.core import Const, Op, Program, Type, Var, to_sexpr
 from dsl.errors import NesyInputError
+from dsl.strings.ops import SOLUTION_NAMES
 from dsl.strings.terms import MAX_CODE_POINT
 
 
@@ -21,9 +25,43 @@ def print_program(program: Program) -> str:
 
 
 def define_fun(name: str, inputs: Sequence[Var], return_type: Type, body: Program) -> str:
-    """`(define-fun f ((x String) ...) String body)`, a SyGuS solution."""
+    """`(define-fun f ((x String) ...) String body)` with the body in SMT-LIB 2.6 names.
+
+    >>> from dsl.core import INT, STRING
+    >>> from dsl.strings.ops import ALL_OPS
+    >>> to_int = next(op for op in ALL_OPS if op.name == "str.to.int")
+    >>> define_fun("f", [Var("x", STRING)], INT, Program(to_int, (Program(Var("x", STRING)),)))
+    '(define-fun f ((x String)) Int (str.to_int x))'
+    """
     params = " ".join(f"({v.name} {v.type})" for v in inputs)
-    return f"(define-fun {name} ({params}) {return_type} {print_program(body)})"
+    return f"(define-fun {name} ({params}) {return_type} {_smt_lib_text(body)})"
+
+
+def solution_text(name: str, inputs: Sequence[Var], return_type: Type, body: Program) -> str:
+    """A SyGuS solution that stands alone: one line per definition of an op SMT-LIB lacks (and the
+    recursive helpers they call), then `define_fun`.
+
+    >>> from dsl.core import INT, STRING
+    >>> from dsl.strings.ops import ALL_OPS
+    >>> left = next(op for op in ALL_OPS if op.name == "excel.left")
+    >>> x = Program(Var("x", STRING))
+    >>> print(solution_text("f", [x.head], STRING, Program(left, (x, Program(Const(2, INT))))))
+    (define-fun excel.left ((s String) (n Int)) String (str.substr s 0 n))
+    (define-fun f ((x String)) String (excel.left x 2))
+    """
+    from dsl.strings.z3_semantics import definitions_for  # loads Z3: only solutions need it
+
+    used = {(op.name, op.arity) for op in body.ops()}
+    lines = [definition.text() for definition in definitions_for(used)]
+    return "\n".join([*lines, define_fun(name, inputs, return_type, body)])
+
+
+def _smt_lib_text(program: Program) -> str:
+    head = program.head
+    if not isinstance(head, Op):
+        return to_sexpr(program, format_literal)
+    name = SOLUTION_NAMES.get((head.name, head.arity), head.name)
+    return "(" + " ".join([name, *map(_smt_lib_text, program.children)]) + ")"
 
 
 def format_literal(value: object) -> str:

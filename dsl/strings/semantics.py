@@ -157,3 +157,69 @@ def rept(s: str, n: int) -> str:
     if n <= 0:
         return ""
     return s * min(n, REPT_MAX_COUNT)
+
+
+# --- Fields, token positions and number formats (FlashFill positions, split, FIXED) ------------
+# Positions are 0-based as in the SMT-LIB ops; a field or a run is picked as in a Python list
+# (0 the first, 1 the second, -1 the last), so the cheap constants 0, 1 and -1 reach the usual ones.
+
+# Runs of a token class: ASCII only, as for case changes, so Python and Z3 agree.
+DIGITS = re.compile("[0-9]+")
+LETTERS = re.compile("[A-Za-z]+")
+SPACES = re.compile("[ \t\n\v\f\r]+")
+# `nesy.fixed` writes at most this many decimals: a bound that keeps its SMT-LIB definition free
+# of recursion (the zeros it pads with are an `excel.rept`).
+FIXED_MAX_DECIMALS = 20
+
+
+def field(s: str, delimiter: str, k: int) -> str:
+    """Field k of `s.split(delimiter)`, "" when there is none; an empty delimiter leaves `s` the
+    only field (Python refuses to split on "")."""
+    parts = s.split(delimiter) if delimiter else [s]
+    return parts[k] if -len(parts) <= k < len(parts) else ""
+
+
+def _run(pattern: re.Pattern, s: str, k: int) -> re.Match | None:
+    if k >= 0:
+        for index, match in enumerate(pattern.finditer(s)):
+            if index == k:
+                return match
+        return None
+    runs = list(pattern.finditer(s))
+    return runs[k] if k >= -len(runs) else None
+
+
+def _run_position(pattern: re.Pattern, end: bool):
+    """`(s, k) -> position` where run k of `pattern` starts (or ends: the position after it), -1 when
+    there is no run k."""
+    def position(s: str, k: int) -> int:
+        match = _run(pattern, s, k)
+        if match is None:
+            return -1
+        return match.end() if end else match.start()
+    return position
+
+
+digits_start, digits_end = _run_position(DIGITS, end=False), _run_position(DIGITS, end=True)
+letters_start, letters_end = _run_position(LETTERS, end=False), _run_position(LETTERS, end=True)
+spaces_start, spaces_end = _run_position(SPACES, end=False), _run_position(SPACES, end=True)
+
+
+def _group_thousands(digits: str) -> str:
+    head = len(digits) % 3 or 3
+    return ",".join([digits[:head], *(digits[i:i + 3] for i in range(head, len(digits), 3))])
+
+
+def thousands(n: int) -> str:
+    """The digits of n grouped by commas: 1234567 -> "1,234,567", -1234 -> "-1,234"."""
+    return ("-" if n < 0 else "") + _group_thousands(from_int(abs(n)))
+
+
+def fixed(n: int, decimals: int) -> str:
+    """Fixed-point n, counted in units of 10^-decimals (cents for 2), with exactly that many
+    decimals and thousands separators: (123456, 2) -> "1,234.56", (-5, 2) -> "-0.05"; decimals are
+    clamped to [0, FIXED_MAX_DECIMALS] (0: `thousands`)."""
+    places = min(max(decimals, 0), FIXED_MAX_DECIMALS)
+    digits = from_int(abs(n)).zfill(places + 1)
+    whole, fraction = digits[:len(digits) - places], digits[len(digits) - places:]
+    return ("-" if n < 0 else "") + _group_thousands(whole) + ("." + fraction if places else "")

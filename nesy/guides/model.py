@@ -127,7 +127,11 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def check_dsl_ops(config: GuideConfig, op_signatures: Sequence[str], path: str) -> None:
-    """Weights trained for one op table must not silently score another."""
-    if list(config.ops) != list(op_signatures):
+    """Weights trained for one op table must not silently score another: every op they know must be
+    the DSL's. A DSL that gained ops keeps its weights (scores go by signature): the new ops get
+    no prior and no root-op feature until the guide is retrained."""
+    missing = [signature for signature in config.ops if signature not in set(op_signatures)]
+    if missing:
         raise NesyInputError(f"these guide weights were trained for another op table of DSL {config.dsl!r} "
-                             f"({len(config.ops)} ops, this DSL has {len(op_signatures)}); retrain them", path=path)
+                             f"({len(missing)} of their {len(config.ops)} ops are not in it, e.g. {missing[0]}); "
+                             f"retrain them", path=path)
