@@ -3,8 +3,9 @@
 A random input set gets a pool of programs (the guide's recipe: `nesy.guides.data`, real
 enumeration over spreadsheet-like inputs from `nesy.guides.inputs`). A *target* is a pool program,
 or a concatenation of two small ones (so joins and their memorising look-alikes show up).
-Its outputs on 2-4 rows make a task's examples; other rows of the same columns are the task's
-unlabelled inputs and its held-out rows. Search (`fitting_candidates`, the driver's own) collects
+Its outputs on 2-4 rows make a task's examples (random rows, or rows a simpler look-alike fits
+too: `nesy.ranking.rows`); other rows of the same columns are the task's unlabelled inputs and its
+held-out rows. Search (`fitting_candidates`, the driver's own) collects
 the programs that fit, with their outputs on the probe rows; a candidate is labelled right when it
 agrees with the target on every held-out row.
 
@@ -22,6 +23,7 @@ import numpy as np
 from dsl.core import INT, STRING, Const, Dsl, Example, Program, Task, Var, evaluate, right_nested
 from nesy.guides.data import DataConfig, GuideDataGenerator, PoolEntry
 from nesy.ranking.features import FEATURES, candidate_features
+from nesy.ranking.rows import Rows, choose_rows
 from solvers.search.driver import SynthesisOptions, fitting_candidates
 from solvers.search.enumeration import SearchConfig
 from solvers.search.ranking import Candidate
@@ -38,6 +40,9 @@ class RankingDataConfig:
     train_examples: tuple[int, int] = (2, 4)   # inclusive range of examples per task
     held_out: int = 4                          # rows a candidate must get right to be labelled right
     unlabelled: tuple[int, int] = (0, 4)       # inclusive range of the user's unlabelled rows
+    rows: int = 16                             # rows per random input set, to choose the above from
+    lookalike_share: float = 0.35              # tasks whose examples a smaller look-alike fits too
+    same_length_share: float = 0.15            # tasks whose example outputs have one length
     pool_candidates: int = 20_000
     targets_per_pool: int = 6
     concatenated_share: float = 0.3            # targets that concatenate two small pool programs
@@ -77,8 +82,7 @@ class RankingDataGenerator:
     def __init__(self, dsl: Dsl, config: RankingDataConfig = RankingDataConfig()) -> None:
         self.dsl = dsl
         self.config = config
-        rows = config.train_examples, config.held_out + config.unlabelled[1]
-        self.pools = GuideDataGenerator(dsl, DataConfig(train_examples=rows[0], held_out_examples=rows[1],
+        self.pools = GuideDataGenerator(dsl, DataConfig(train_examples=(0, 0), held_out_examples=config.rows,
                                                         pool_candidates=config.pool_candidates))
         self.concat = next((op for op in dsl.ops if op.name == "str.++" and op.arg_types == (STRING, STRING)), None)
         self.options = SynthesisOptions(config=SearchConfig(timeout=config.search_timeout,
@@ -87,26 +91,34 @@ class RankingDataGenerator:
 
     def generate(self, tasks: int, seed: int) -> list[RankingGroup]:
         """The groups of `tasks` generated tasks (those search found a program for)."""
+        config = self.config
         rng = random.Random(seed)
         groups: list[RankingGroup] = []
         made = 0
         while made < tasks:
-            variables, rows, n_train, entries = self.pools.build_pool(rng)
-            for target in self.pick_targets(rng, entries, n_train)[:tasks - made]:
+            variables, rows, _, entries = self.pools.build_pool(rng)
+            inputs = [r.inputs for r in rows]
+            for target in self.pick_targets(rng, entries)[:tasks - made]:
                 made += 1
-                group = self.label(self.task_for(rng, target, variables, rows, n_train, made), target)
+                outputs = [evaluate(target, dict(zip((v.name for v in variables), row))) for row in inputs]
+                lookalikes = [e.vector for e in entries if e.type == target.type and e.program.size <= target.size
+                              and list(e.vector) != outputs]
+                chosen = choose_rows(rng, outputs, lookalikes, rng.randint(*config.train_examples),
+                                     config.lookalike_share, config.same_length_share)
+                group = None if chosen is None else self.label(self.task_for(rng, target, variables, inputs,
+                                                                             outputs, chosen, made), target)
                 if group is not None:
                     groups.append(group)
         return groups
 
-    def pick_targets(self, rng: random.Random, entries: Sequence[PoolEntry], n_train: int) -> list[Program]:
+    def pick_targets(self, rng: random.Random, entries: Sequence[PoolEntry]) -> list[Program]:
         """Distinct targets: pool programs (mostly strings) not constant, not an input copy, not
-        empty on the examples; some concatenations of small ones, with a separator or not."""
+        mostly empty; some concatenations of small ones, with a separator or not."""
         config = self.config
         inputs = {e.vector for e in entries if isinstance(e.program.head, Var)}
         usable = [e for e in entries if e.type in (STRING, INT) and len(set(e.vector)) > 1 and e.vector not in inputs
                   and config.min_target_size <= e.program.size <= config.max_target_size
-                  and not (e.type == STRING and not all(e.vector[:n_train]))]
+                  and sum(v != "" for v in e.vector) >= config.rows // 2]
         if not usable:
             return []
         pieces = [e.program for e in usable if e.type == STRING and e.program.size <= CONCAT_PART_SIZE]
@@ -124,24 +136,20 @@ class RankingDataGenerator:
                 targets.append(rng.choices(usable, weights=weights)[0].program)
         return list(dict.fromkeys(targets))
 
-    def task_for(self, rng: random.Random, target: Program, variables: tuple[Var, ...], rows: Sequence[Example],
-                 n_train: int, number: int) -> Task:
+    def task_for(self, rng: random.Random, target: Program, variables: tuple[Var, ...],
+                 inputs: Sequence[tuple[Any, ...]], outputs: Sequence[Any], chosen: Rows, number: int) -> Task:
         """The target's task: examples, held-out rows as `tests`, some unlabelled rows."""
         config = self.config
-        rest = [r.inputs for r in rows[n_train:]]
-        unlabelled = rest[config.held_out:config.held_out + rng.randint(*config.unlabelled)]
-
-        def labelled(inputs: tuple[Any, ...]) -> Example:
-            return Example(inputs, evaluate(target, dict(zip((v.name for v in variables), inputs))))
-
+        examples, rest = chosen
+        held, spare = rest[:config.held_out], rest[config.held_out:]
+        unlabelled = spare[:rng.randint(*config.unlabelled)]
         return Task(f"generated-{number}", variables, target.type,
-                    tuple(labelled(r.inputs) for r in rows[:n_train]),
-                    tests=tuple(labelled(r) for r in rest[:config.held_out]), unlabelled=tuple(unlabelled))
+                    tuple(Example(inputs[i], outputs[i]) for i in examples),
+                    tests=tuple(Example(inputs[i], outputs[i]) for i in held),
+                    unlabelled=tuple(inputs[i] for i in unlabelled))
 
     def label(self, task: Task, target: Program) -> RankingGroup | None:
-        """Search the task; None when it found nothing (or the examples say nothing: one output)."""
-        if len({e.output for e in task.examples}) < 2:
-            return None
+        """Search the task; None when it found nothing."""
         probes, candidates = fitting_candidates(task, self.dsl, self.options)
         if not candidates:
             return None
