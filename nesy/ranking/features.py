@@ -34,7 +34,8 @@ DIGITS = {"int.to.str", "str.to.int"}
 USUAL_INTS = {0, 1, -1}
 
 PROGRAM_FEATURES = (
-    "size", "depth", "constants", "constant_chars", "single_char_constants", "fixed_ints",
+    "size", "depth", "constants", "constant_chars", "constant_alnum_chars", "single_char_constants",
+    "output_constants", "fixed_ints",
     "computed_int_constants", "ite", "ite_on_length", "length_in_arithmetic", "digit_tricks",
     "concatenations", "single_char_concatenations", "inputs_unused", "no_input",
 )
@@ -99,7 +100,9 @@ def _program_features(program: Program, task: Task) -> dict[str, float]:
     concat = [p for p in nodes if _name(p) in CONCAT]
     return {
         "size": program.size, "depth": depth(program), "constants": len(consts),
-        "constant_chars": sum(map(len, texts)), "single_char_constants": sum(len(t) == 1 for t in texts),
+        "constant_chars": sum(map(len, texts)), "constant_alnum_chars": sum(c.isalnum() for t in texts for c in t),
+        "single_char_constants": sum(len(t) == 1 for t in texts),
+        "output_constants": sum(_invented(t, task) for t in texts),
         "fixed_ints": sum(v not in USUAL_INTS for v in ints),
         "computed_int_constants": len(computed),
         "ite": sum(_name(p) in CONDITIONAL for p in nodes),
@@ -113,7 +116,17 @@ def _program_features(program: Program, task: Task) -> dict[str, float]:
 
 
 def _is_char(program: Program) -> bool:
-    return isinstance(program.head, Const) and isinstance(program.head.value, str) and len(program.head.value) == 1
+    """A one-letter or one-digit constant: a piece of an example's output, not a separator."""
+    value = program.head.value if isinstance(program.head, Const) else None
+    return isinstance(value, str) and len(value) == 1 and value.isalnum()
+
+
+def _invented(text: str, task: Task) -> bool:
+    """Is the constant text of an output that no input holds (an example's answer, written in)?"""
+    if not any(c.isalnum() for c in text):
+        return False
+    in_output = any(text in str(e.output) for e in task.examples)
+    return in_output and not any(text in str(x) for e in task.examples for x in e.inputs)
 
 
 def _search_features(candidate: Candidate, sizes: Sequence[int]) -> list[float]:
