@@ -323,6 +323,9 @@ class Dsl:
     # "module:attribute" of (task, count) -> up to `count` made-up input rows (variations of the
     # examples' inputs) that tell apart programs which agree on the examples; None: no probes
     probe_maker: str | None = None
+    # "module:attribute" of (args, tasks, dsl) -> exit status: `nesy bench <name>` for a DSL whose
+    # results are not solved/unsolved rows (a picture scored by IoU); None: the shared suite table
+    bench_runner: str | None = None
     # examples of a task no small program solves, for the enumerator-throughput line of `nesy bench`
     throughput_task: tuple[tuple[tuple[Any, ...], Any], ...] = field(default=(), repr=False)
 

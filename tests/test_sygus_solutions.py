@@ -126,14 +126,19 @@ def _cvc5_check(script: str) -> str:
     return " ".join(reply for reply in replies if reply)
 
 
+def _cvc5_rows(op: Op) -> list[tuple]:
+    """Samples cvc5 decides in seconds: it unfolds a helper once per character and per count, so
+    texts stay short and counts small (but for the number formats, whose ints are the point)."""
+    def small(x: object) -> bool:
+        return len(x) <= 8 if isinstance(x, str) else op.arg_types[0] == INT or abs(x) <= 3
+    return [row for row in _samples(op) if all(map(small, row))][::3]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("op", DEFINED, ids=lambda o: o.signature)
 def test_cvc5_reads_each_definition_and_agrees_with_the_interpreter(op):
     program, inputs = _program(op)
     text = solution_text("f", inputs, op.return_type, program)
-    # cvc5 unfolds a scan once per count it is given: counts stay small where an int counts a position
-    rows = [row for row in _samples(op) if op.arg_types[0] == INT or all(abs(x) <= 3 for x in row if isinstance(x, int))]
-    rows = rows[::4]
-    assert _cvc5_check(text + "\n" + _asserts(program, inputs, rows)) == "sat"
-    assert _cvc5_check(text + "\n" + _asserts(program, inputs, rows[:1], negate=True)) == "unsat"
-
+    for row in _cvc5_rows(op):
+        assert _cvc5_check(text + "\n" + _asserts(program, inputs, [row])) == "sat", row
+        assert _cvc5_check(text + "\n" + _asserts(program, inputs, [row], negate=True)) == "unsat", row

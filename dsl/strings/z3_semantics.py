@@ -29,11 +29,11 @@ _SPACE = z3.StringVal(" ")
 _LITERAL_OR_BLANKS = re.compile(r'("(?:[^"]|"")*")|\s+')
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Definition:
     """A function of SMT-LIB 2.6 strings and integers: `build(*params)` is its body; a recursive
     one is a `z3.RecFunction` (`function`), a plain one is applied by building its body on the
-    arguments (checks then need no unfolding)."""
+    arguments (checks then need no unfolding). Compared by identity: one object per function."""
 
     name: str
     params: tuple[z3.ExprRef, ...]

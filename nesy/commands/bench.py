@@ -57,6 +57,9 @@ def run(args: argparse.Namespace) -> int:
     if args.min_examples is not None:
         tasks = [t for t in tasks if len(t.examples) >= args.min_examples]
     tasks = tasks[: args.limit]
+    if dsl.bench_runner is not None:  # the DSL prints its own table (pictures, sequences)
+        from dsl.core import resolve
+        return resolve(dsl.bench_runner)(args, tasks, dsl)
     if args.typo_seed is not None:
         tasks = [with_typo(task, args.typo_seed) for task in tasks]
     search = SearchConfig(timeout=args.timeout, unify=not args.no_unify)
