@@ -1,0 +1,272 @@
+"""RASP as a typed op table for bottom-up search: each op computes one example's value.
+
+A search value is, per example, a sequence (a tuple with one value per position) or a selector
+(a tuple of bitmasks, one per query position: bit k set when key k is selected). The types keep
+search inside what the compiler (`nesy.compiler`) turns into exact weights:
+
+- `CAT` categorical sequences: what `select` and categorical `aggregate` read;
+- `NUM` numerical sequences (means, and arithmetic on them): read by numerical aggregates and by
+  maps, never by `select` (the compiler refuses that), combined with each other only affinely;
+- `SEL` selectors;
+- `OUT` categorical aggregates that mix several selected values (the most frequent wins): the
+  compiler decodes those only as the program's output, so no op takes an `OUT`.
+
+Every op knows its RASP spelling (`SOURCE`): `dsl.rasp.program_source` prints a found program as
+a `.rasp` file that the parser reads back and the compiler compiles.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Callable, Sequence
+
+from dsl.core import Op, Type
+from dsl.rasp.values import Value, canon, format_value, identity_key, is_number, sort_key
+
+CAT = Type("RaspCat")
+NUM = Type("RaspNum")
+SEL = Type("RaspSel")
+OUT = Type("RaspOut")
+TARGET = Type("RaspTarget")   # a task's output type: no op makes one, the goal join compares values
+
+Sequence_ = tuple[Value, ...]
+Selector = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    """How an op is written in RASP: `template` formats the children's expressions ({0}, {1})."""
+
+    template: str
+
+
+SOURCE: dict[Op, Source] = {}
+
+
+def _op(name: str, args: tuple[Type, ...], result: Type, semantics: Callable[..., Any], template: str,
+        commutative: bool = False) -> Op:
+    op = Op(name, args, result, semantics, commutative=commutative)
+    SOURCE[op] = Source(template)
+    return op
+
+
+def literal(value: Value) -> str:
+    """A value as a RASP literal the parser reads back to the same value."""
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"'{value}'" if '"' in value else f'"{value}"'
+    if isinstance(value, Fraction):
+        return f"({value.numerator} / {value.denominator})"
+    if isinstance(value, int) and value < 0:
+        return f"({value})"
+    return format_value(value)
+
+
+# -- leaves: built from the input tokens --------------------------------------------------------
+
+INDICES = _op("indices", (CAT,), CAT, lambda t: tuple(range(len(t))), "indices")
+LENGTH = _op("length", (CAT,), CAT, lambda t: (len(t),) * len(t), "length")
+SELECT_ALL = _op("select_all", (CAT,), SEL, lambda t: ((1 << len(t)) - 1,) * len(t),
+                 "select(indices, indices, true)")
+
+
+def constant_op(value: Value) -> Op:
+    """The sequence holding `value` at every position (RASP broadcasts a literal)."""
+    return _op(f"const {format_value(value)!s}", (CAT,), CAT, lambda t: (value,) * len(t), literal(value))
+
+
+# -- maps ---------------------------------------------------------------------------------------
+
+def _pointwise(function: Callable[..., Value]) -> Callable[..., Sequence_]:
+    """A scalar function lifted to sequences; None (nothing aggregated) stays None, as in RASP."""
+    def run(*columns: Sequence_) -> Sequence_:
+        return tuple(None if None in args else canon(function(*args)) for args in zip(*columns))
+    return run
+
+
+def _numbers(function: Callable[..., Value]) -> Callable[..., Value]:
+    """Only numbers (not strings, not booleans) go into arithmetic."""
+    def run(*args: Value) -> Value:
+        if not all(is_number(a) and not isinstance(a, bool) for a in args):
+            raise TypeError("arithmetic on a non-number")
+        return function(*args)
+    return run
+
+
+def _map(name: str, function: Callable[[Value], Value], body: str, arg: Type = CAT, result: Type = CAT) -> Op:
+    encoding = "numerical " if result == NUM else ""
+    return _op(f"map {name}", (arg,), result, _pointwise(function), f"{encoding}map(lambda x: {body}, {{0}})")
+
+
+def _zipmap(name: str, function: Callable[[Value, Value], Value], body: str, args: tuple[Type, Type] = (CAT, CAT),
+            result: Type = CAT, commutative: bool = False) -> Op:
+    encoding = "numerical " if result == NUM else ""
+    return _op(f"zipmap {name}", args, result, _pointwise(function),
+               f"{encoding}zipmap(lambda x, y: {body}, {{0}}, {{1}})", commutative)
+
+
+def _boolean(value: Value) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError("not a boolean")
+    return value
+
+
+def _modulo(a: Value, b: Value) -> Value:
+    if b == 0:
+        raise ZeroDivisionError("modulo by zero")
+    return a % b
+
+
+MAPS: tuple[Op, ...] = (
+    _map("x+1", _numbers(lambda x: x + 1), "x + 1"),
+    _map("x-1", _numbers(lambda x: x - 1), "x - 1"),
+    _map("x-2", _numbers(lambda x: x - 2), "x - 2"),
+    _map("x%2", _numbers(lambda x: x % 2), "x % 2"),
+    _map("-x", _numbers(lambda x: -x), "-x"),
+    _map("not", lambda x: not _boolean(x), "not x"),
+    _map("x==0", _numbers(lambda x: x == 0), "x == 0"),
+)
+ZIPMAPS: tuple[Op, ...] = (
+    _zipmap("x+y", _numbers(lambda x, y: x + y), "x + y", commutative=True),
+    _zipmap("x-y", _numbers(lambda x, y: x - y), "x - y"),
+    _zipmap("x-y-1", _numbers(lambda x, y: x - y - 1), "x - y - 1"),
+    _zipmap("x%y", _numbers(_modulo), "x % y"),
+    _zipmap("x==y", lambda x, y: identity_key(x) == identity_key(y), "x == y", commutative=True),
+    _zipmap("x<y", _numbers(lambda x, y: x < y), "x < y"),
+    _zipmap("x and y", lambda x, y: _boolean(x) and _boolean(y), "x and y", commutative=True),
+    _zipmap("x or y", lambda x, y: _boolean(x) or _boolean(y), "x or y", commutative=True),
+    # Tracr's tie-break: a key made unique by a small multiple of the position (tokens are numbers)
+    _zipmap("x+y/100", _numbers(lambda x, y: x + Fraction(y, 100)), "x + y / 100"),
+)
+# numerical sequences: only affine combinations of them, or maps to categorical values
+NUMERICAL_MAPS: tuple[Op, ...] = (
+    _map("num x<0", _numbers(lambda x: x < 0), "x < 0", arg=NUM),
+    _map("num x==0", _numbers(lambda x: x == 0), "x == 0", arg=NUM),
+    _zipmap("num x-y", _numbers(lambda x, y: x - y), "x - y", (NUM, NUM), NUM),
+    _zipmap("num x*y", _numbers(lambda x, y: x * y), "x * y", (NUM, CAT), NUM),
+)
+
+
+# -- selectors ----------------------------------------------------------------------------------
+
+PREDICATES: dict[str, Callable[[Value, Value], bool]] = {
+    "==": lambda k, q: k == q, "!=": lambda k, q: k != q, "<": lambda k, q: k < q,
+    "<=": lambda k, q: k <= q, ">": lambda k, q: k > q, ">=": lambda k, q: k >= q,
+}
+
+
+def _select(predicate: Callable[[Value, Value], bool], ordered: bool) -> Callable[[Sequence_, Sequence_], Selector]:
+    """`select(keys, queries, op)` as row bitmasks; a comparison with None never holds, and an
+    order between a string and a number is refused (the interpreter would not select)."""
+    def run(keys: Sequence_, queries: Sequence_) -> Selector:
+        if ordered and len({_kind(v) for v in (*keys, *queries) if v is not None}) > 1:
+            raise TypeError("ordering values of different kinds")
+        rows = []
+        for q in queries:
+            mask = 0
+            if q is not None:
+                for k_index, k in enumerate(keys):
+                    if k is not None and predicate(k, q):
+                        mask |= 1 << k_index
+            rows.append(mask)
+        return tuple(rows)
+    return run
+
+
+def _kind(value: Value) -> str:
+    return "number" if is_number(value) and not isinstance(value, bool) else type(value).__name__
+
+
+SELECTS: tuple[Op, ...] = tuple(
+    _op(f"select {name}", (CAT, CAT), SEL, _select(function, name not in ("==", "!=")),
+        f"select({{0}}, {{1}}, {name})")
+    for name, function in PREDICATES.items())
+
+
+def _selector_not(selector: Selector) -> Selector:
+    full = (1 << len(selector)) - 1
+    return tuple(full & ~row for row in selector)
+
+
+SELECTOR_OPS: tuple[Op, ...] = (
+    _op("and", (SEL, SEL), SEL, lambda a, b: tuple(x & y for x, y in zip(a, b)), "({0} and {1})", True),
+    _op("or", (SEL, SEL), SEL, lambda a, b: tuple(x | y for x, y in zip(a, b)), "({0} or {1})", True),
+    _op("not", (SEL,), SEL, _selector_not, "(not {0})"),
+)
+
+
+# -- aggregates ---------------------------------------------------------------------------------
+
+def selected(row: int, values: Sequence_) -> list[Value]:
+    return [v for k, v in enumerate(values) if row >> k & 1]
+
+
+def _single_valued(selector: Selector, values: Sequence_) -> Sequence_:
+    """A categorical aggregate that reads one value per query (or none: None)."""
+    out = []
+    for row in selector:
+        chosen = {identity_key(v): v for v in selected(row, values)}
+        if len(chosen) > 1:
+            raise ValueError("several selected values")
+        out.append(next(iter(chosen.values())) if chosen else None)
+    return tuple(out)
+
+
+def most_frequent(chosen: list[Value]) -> Value:
+    """The interpreter's categorical aggregate: the most frequent value, ties to the smallest."""
+    if not chosen:
+        return None
+    counts = Counter(identity_key(v) for v in chosen)
+    by_key = {identity_key(v): v for v in chosen}
+    best = max(counts.values())
+    return min((by_key[k] for k, c in counts.items() if c == best), key=sort_key)
+
+
+def _mixed(selector: Selector, values: Sequence_) -> Sequence_:
+    """The most frequent selected value; raises when no row mixes values (`_single_valued` has it)."""
+    rows = [selected(row, values) for row in selector]
+    if all(len({identity_key(v) for v in row}) <= 1 for row in rows):
+        raise ValueError("single-valued: the categorical aggregate has this value")
+    return tuple(most_frequent(row) for row in rows)
+
+
+def _mean(selector: Selector, values: Sequence_) -> Sequence_:
+    if any(not is_number(v) for v in values):
+        raise TypeError("a numerical aggregate of a non-number")
+    out = []
+    for row in selector:
+        chosen = selected(row, values)
+        out.append(canon(Fraction(sum(chosen)) / len(chosen)) if chosen else 0)
+    return tuple(out)
+
+
+AGGREGATES: tuple[Op, ...] = (
+    _op("aggregate", (SEL, CAT), CAT, _single_valued, "aggregate({0}, {1})"),
+    _op("aggregate mixed", (SEL, CAT), OUT, _mixed, "aggregate({0}, {1})"),
+    _op("numerical aggregate", (SEL, CAT), NUM, _mean, "numerical aggregate({0}, {1}, 0)"),
+    _op("numerical aggregate num", (SEL, NUM), NUM, _mean, "numerical aggregate({0}, {1}, 0)"),
+    _op("selector_width", (SEL,), CAT, lambda s: tuple(bin(row).count("1") for row in s), "selector_width({0})"),
+)
+
+SEARCH_OPS: tuple[Op, ...] = (*MAPS, *ZIPMAPS, *NUMERICAL_MAPS, *SELECTS, *SELECTOR_OPS, *AGGREGATES)
+
+
+# -- lookup tables: maps built by search from examples ------------------------------------------
+
+def table_op(table: Sequence[tuple[Value, Value]], default: Value, arg: Type) -> Op:
+    """The map `x -> table[x]` (`default` for any other x), written as nested conditionals."""
+    lookup = {identity_key(k): v for k, v in table}
+
+    def function(x: Value) -> Value:
+        return lookup.get(identity_key(x), default)
+
+    body = literal(default)
+    for key, value in sorted(table, key=lambda kv: sort_key(kv[0]), reverse=True):
+        body = f"({literal(value)} if x == {literal(key)} else {body})"
+    name = "table " + ", ".join(f"{format_value(k)}:{format_value(v)}" for k, v in sorted(table, key=lambda kv: sort_key(kv[0])))
+    return _op(f"{name} else {format_value(default)}", (arg,), CAT, _pointwise(function),
+               f"map(lambda x: {body}, {{0}})")

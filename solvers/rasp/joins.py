@@ -1,0 +1,168 @@
+"""Goal-directed steps of RASP search, as joins of the shared engine.
+
+Each new value is looked at once, against the target:
+
+- `GoalJoin`: a sequence equal to the target is an answer; one the target is a function of
+  (position by position) is an answer through a lookup-table map built on the spot;
+- `MoveJoin`: a categorical sequence read as positions moves the tokens: gathered
+  (`aggregate(select(indices, q, ==), tokens)`: position i reads token q[i]) or scattered
+  (`aggregate(select(p, indices, ==), tokens)`: token k goes to position p[k]);
+- `InverseJoin`: for a new selector, the sequence an aggregate of it would need (categorical, or
+  numerical through a mean or a sum) is solved for, and a base sequence (tokens, indices) is
+  mapped onto it by a table.
+
+Every answer is run on all the examples before it is offered to the engine, which keeps the
+smallest and searches on a while for a smaller one.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from dsl.core import Op, Program, Type
+from dsl.rasp.search_ops import AGGREGATES, CAT, NUM, NUMERICAL_MAPS, OUT, SEL, SELECTS, INDICES, table_op
+from dsl.rasp.values import identity_key
+from solvers.search.enumeration import SearchRun
+from solvers.search.joins import Join
+from solvers.rasp.inverse import categorical_spec, numerical_spec
+from solvers.rasp.tables import lookup_table, same_sequences
+
+AGGREGATE, AGGREGATE_MIXED, MEAN, _, WIDTH = AGGREGATES
+SELECT_EQ = SELECTS[0]
+TIMES = NUMERICAL_MAPS[-1]
+INVERSE_LEVEL = 10          # selectors up to this cost are inverted categorically ...
+NUMERICAL_INVERSE_LEVEL = 6  # ... and numerically (an exact linear solve per example)
+
+
+class _Offering:
+    """What the joins share: the run, the target, and a checked `offer`."""
+
+    def __init__(self, run: SearchRun) -> None:
+        self.run = run
+        self.target = run.target
+
+    def offer(self, program: Program) -> None:
+        run = self.run
+        if not run.could_improve(program):
+            return
+        if all(_right(run, program, i) for i in range(len(self.target))):
+            run.offer(program)
+
+    def base(self) -> tuple[Program, Program]:
+        """tokens and indices: what aggregates read and tables map from."""
+        tokens = Program.var("tokens", CAT)
+        return tokens, Program(INDICES, (tokens,))
+
+
+def _right(run: SearchRun, program: Program, index: int) -> bool:
+    from dsl.core import evaluate
+
+    try:
+        out = evaluate(program, run.envs[index])
+    except Exception:
+        return False
+    return same_sequences([out], [run.target[index]])
+
+
+def _table_map(source: Program, table: tuple, type_: Type) -> Program:
+    pairs, default = table
+    return Program(table_op(pairs, default, type_), (source,))
+
+
+class GoalJoin(Join, _Offering):
+    watched = (CAT, NUM, OUT)
+
+    def observe(self, type_: Type, vector: tuple[Any, ...], program: Program, level: int) -> None:
+        if same_sequences(vector, self.target):
+            self.offer(program)
+        elif type_ != OUT and self.run.could_improve(program):
+            table = lookup_table(vector, self.target)
+            if table is not None:
+                self.offer(_table_map(program, table, type_))
+
+
+class MoveJoin(Join, _Offering):
+    watched = (CAT,)
+
+    def observe(self, type_: Type, vector: tuple[Any, ...], program: Program, level: int) -> None:
+        tokens, indices = self.base()
+        inputs = [env["tokens"] for env in self.run.envs[:len(self.target)]]
+        if same_sequences([_gather(q, t) for q, t in zip(vector, inputs)], self.target):
+            self.offer(Program(AGGREGATE, (Program(SELECT_EQ, (indices, program)), tokens)))
+        scattered = [_scatter(p, t) for p, t in zip(vector, inputs)]
+        if same_sequences([s for s, _ in scattered], self.target):
+            op = AGGREGATE_MIXED if any(mixed for _, mixed in scattered) else AGGREGATE
+            self.offer(Program(op, (Program(SELECT_EQ, (program, indices)), tokens)))
+
+
+def _gather(sources: Sequence[Any], tokens: Sequence[Any]) -> list[Any]:
+    n = len(tokens)
+    return [tokens[q] if isinstance(q, int) and 0 <= q < n else None for q in sources]
+
+
+def _scatter(places: Sequence[Any], tokens: Sequence[Any]) -> tuple[list[Any], bool]:
+    """Each position's token from the keys whose place it is (the most frequent; None if none),
+    and whether some position got several different tokens."""
+    from dsl.rasp.search_ops import most_frequent
+
+    arriving: list[list[Any]] = [[] for _ in tokens]
+    for place, token in zip(places, tokens):
+        if isinstance(place, int) and 0 <= place < len(tokens):
+            arriving[place].append(token)
+    mixed = any(len({identity_key(t) for t in row}) > 1 for row in arriving)
+    return [most_frequent(row) for row in arriving], mixed
+
+
+class InverseJoin(Join, _Offering):
+    watched = (SEL,)
+
+    def __init__(self, run: SearchRun) -> None:
+        super().__init__(run)
+        self.numeric = all(isinstance(v, (int,)) and not isinstance(v, bool) or _is_fraction(v)
+                           for out in self.target for v in out)
+
+    def observe(self, type_: Type, vector: tuple[Any, ...], program: Program, level: int) -> None:
+        if level > INVERSE_LEVEL:
+            return
+        spec = categorical_spec(vector, self.target)
+        if spec is not None:
+            self._aggregate(AGGREGATE, program, spec)
+        if self.numeric and level <= NUMERICAL_INVERSE_LEVEL:
+            mean = numerical_spec(vector, self.target, mean=True)
+            if mean is not None:
+                self._aggregate(MEAN, program, mean)
+            total = numerical_spec(vector, self.target, mean=False)
+            if total is not None:
+                self._aggregate(MEAN, program, total, times_width=True)
+
+    def _aggregate(self, op: Op, selector: Program, spec: tuple, times_width: bool = False) -> None:
+        wanted, constrained = spec
+        inputs = [env["tokens"] for env in self.run.envs[:len(self.target)]]
+        for source in self.base():
+            values = inputs if source.head.name == "tokens" else [tuple(range(len(t))) for t in inputs]
+            if _fits(values, wanted, constrained):
+                read = source
+            else:
+                table = lookup_table(values, wanted, constrained)
+                if table is None:
+                    continue
+                read = _table_map(source, table, CAT)
+            program = Program(op, (selector, read))
+            if times_width:
+                program = Program(TIMES, (program, Program(WIDTH, (selector,))))
+            self.offer(program)
+
+
+def _fits(values: Sequence[Sequence[Any]], wanted: Sequence[Sequence[Any]], constrained) -> bool:
+    return all(identity_key(v) == identity_key(w)
+               for vs, ws, cs in zip(values, wanted, constrained) for v, w, c in zip(vs, ws, cs) if c)
+
+
+def _is_fraction(value: Any) -> bool:
+    from fractions import Fraction
+
+    return isinstance(value, Fraction)
+
+
+def rasp_joins(run: SearchRun, op_costs: Mapping[Op, int]) -> list[Join]:
+    """The joins of one run (the engine's `JoinFactory`)."""
+    return [GoalJoin(run), MoveJoin(run), InverseJoin(run)]
