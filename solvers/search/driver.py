@@ -90,10 +90,14 @@ def _allowing_errors(task: Task, dsl: Dsl, options: SynthesisOptions, guide: Gui
     if options.extract_constants and task.grammar.allow_extracted_constants:
         literals += _short_outputs(task, [c.value for c in literals])
 
-    def solve(sub_task: Task, seconds: float, max_candidates: int) -> Result:
+    def solve(sub_task: Task, seconds: float, max_candidates: int, tolerate: int = 0) -> Result:
+        """One exact synthesis; with `tolerate`, a scout: the first program that gets at most that
+        many examples wrong, without collecting alternatives for a ranker."""
         cap = max_candidates if config.max_candidates is None else min(max_candidates, config.max_candidates)
         exact = replace(options, noise=0, extra_literals=tuple(literals),
-                        config=replace(config, timeout=max(seconds, 1e-3), max_candidates=cap))
+                        config=replace(config, timeout=max(seconds, 1e-3), max_candidates=cap, tolerate=tolerate))
+        if tolerate:  # the checker would reject the example it calls wrong: the runs after it check
+            exact = replace(exact, probes=0, verify_with_z3=False)
         return synthesize_task(sub_task, dsl, exact, guide)
 
     return synthesize_allowing_errors(task, options.noise, solve, config.timeout)
@@ -282,8 +286,13 @@ def _search(task: Task, dsl: Dsl, options: SynthesisOptions, guide: Guide | None
         outcome = engine.run(sub_task, round_budget, probes)
         return outcome, outcome if outcome.program is not None else None
 
-    found = search_growing_subset(spread_subset(len(examples), options.subset_size), budget, search,
-                                  lambda outcome: failing_within(outcome.program, task, examples, check_grace(budget)))
+    tolerate = options.config.tolerate
+
+    def wrong_on_all(outcome: SearchOutcome) -> list[int]:
+        wrong = failing_within(outcome.program, task, examples, check_grace(budget))
+        return [] if len(wrong) <= tolerate and len(examples) - len(wrong) >= 2 else wrong
+
+    found = search_growing_subset(spread_subset(len(examples), options.subset_size), budget, search, wrong_on_all)
     return found, task, probes, own_rows
 
 

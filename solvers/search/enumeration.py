@@ -51,6 +51,9 @@ class SearchConfig:
     joins: bool = True                  # the DSL's other joins (e.g. concatenation of pieces)
     improve_factor: float = 1.0         # after a first joined solution, search on this much longer
     solutions: int = 1                  # distinct programs that fit to collect (> 1: for a ranker)
+    # examples a program may get wrong and still count as a match (noise's scout: one search finds
+    # the program a typo hides, and which examples it calls wrong); 0: exact
+    tolerate: int = 0
 
     def __post_init__(self) -> None:
         """Refuse budgets that would turn a limit off or make no sense (NaN, inf, 0, negatives)."""
@@ -62,6 +65,7 @@ class SearchConfig:
                                                 and self.max_memory_mb > 0),
                  "max_memory_mb", self.max_memory_mb, "None or a finite number of MB > 0")
         _require(_is_integer(self.max_cost) and self.max_cost >= 1, "max_cost", self.max_cost, "a whole number >= 1")
+        _require(_is_integer(self.tolerate) and self.tolerate >= 0, "tolerate", self.tolerate, "a whole number >= 0")
         _require(_is_number(self.improve_factor) and math.isfinite(self.improve_factor) and self.improve_factor >= 0,
                  "improve_factor", self.improve_factor, "a finite number >= 0")
         _require(_is_integer(self.solutions) and self.solutions >= 1, "solutions", self.solutions,
@@ -493,6 +497,8 @@ class BottomUpSearch:
                 fits = self.goal(vector)
             else:
                 fits = (vector if len(vector) == len(target) else vector[:len(target)]) == target
+                if not fits and self.config.tolerate:
+                    fits = _near_match(vector, target, self.config.tolerate)
             if fits:
                 run.add_direct(program, level, self.config.solutions)
         watchers = self._watchers.get(type_)
@@ -513,6 +519,18 @@ class BottomUpSearch:
                 run.check()
                 penalties = self.guide.value_penalties(run.task, type_, current.vectors, current.programs)
                 run.pool.delay(type_, level, penalties)
+
+
+def _near_match(vector: Vector, target: Vector, tolerate: int) -> bool:
+    """At most `tolerate` of the target's values differ, and at least two agree (a program right
+    on one example only explains nothing)."""
+    misses = 0
+    for value, wanted in zip(vector, target):
+        if value != wanted:
+            misses += 1
+            if misses > tolerate:
+                return False
+    return len(target) - misses >= 2
 
 
 @contextlib.contextmanager

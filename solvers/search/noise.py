@@ -14,6 +14,11 @@ budgets (x4 each round, iterative deepening): the run without the typo finds its
 fast as the clean task would, and runs that cannot succeed cost little in early rounds. Budgets
 are counted in candidates, not seconds, so the answer does not depend on the machine's load;
 the time limit only cuts the last round short.
+
+Before each round's leave-out runs, a scout searches every example at once, letting up to K of
+them be wrong (as much budget as the round's runs together): the first program it finds names
+the examples a typo hides, and that leave-out run goes next with a large budget. One search
+then does what n + 1 did, so a typo costs about twice the clean task, not n + 1 times.
 """
 from __future__ import annotations
 
@@ -32,6 +37,12 @@ MIN_KEPT = 2                # never fewer examples than this left to search on
 FIRST_ROUND_CANDIDATES = 100_000
 ROUND_GROWTH = 4
 EXTRA_ROUNDS = 3            # rounds after the first answers: the run without the typo may need them
+FOCUS_GROWTH = 4            # the run a scout points to gets this many times what was searched so far ...
+FOCUS_MIN_CANDIDATES = 2_000_000   # ... and at least this (it collects alternatives for the ranker)
+
+
+class _Interrupted(Exception):
+    """A run was interrupted (Ctrl-C): the noisy search ends with its result."""
 
 
 @dataclass(frozen=True)
@@ -48,10 +59,10 @@ class _Answer:
         return (size + EXCEPTION_COST * suspect, suspect, self.order)
 
 
-def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[[Task, float, int], Result],
-                               seconds: float) -> Result:
+def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Result], seconds: float) -> Result:
     """The best answer that fits all but at most `noise` examples of `task`; `solve(sub_task,
-    seconds, max_candidates)` is one exact synthesis (the driver without noise)."""
+    seconds, max_candidates, tolerate=0)` is one exact synthesis (the driver without noise), and
+    with `tolerate` > 0 the scout: the first program that gets at most that many examples wrong."""
     n = len(task.examples)
     noise = min(noise, max(0, n - MIN_KEPT))
     runs = [()] + [combo for k in range(1, noise + 1) for combo in itertools.combinations(range(n), k)]
@@ -60,37 +71,72 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[[Task, fl
     answers: list[_Answer] = []
     total = SearchStats()
     last: Result | None = None
+    scouting = noise > 0
+
     with task_budget(seconds, None, None) as budget:
-        cap = FIRST_ROUND_CANDIDATES
-        extra_rounds = 0
-        while open_runs and budget.remaining() > 0:
-            for order in list(open_runs):
-                if budget.remaining() <= 0:
-                    break
-                left_out = runs[order]
-                kept = tuple(e for i, e in enumerate(task.examples) if i not in left_out)
-                result = solve(replace(task, examples=kept), budget.remaining(), cap)
-                last = result
-                total = total.plus(result.stats, budget.elapsed())
-                if result.status is Status.INTERRUPTED:
-                    return replace(result, task=task.name, stats=total)
-                if result.stats.candidates < cap or (not result.found and result.status is not Status.TIMEOUT):
-                    open_runs.remove(order)          # its search ended within the cap: a bigger one adds nothing
-                if not result.found:
-                    continue
+
+        def attempt(order: int, cap: int) -> None:
+            """Run leave-out `order` within `cap` candidates and keep its answer."""
+            nonlocal total, last
+            left_out = runs[order]
+            kept = tuple(e for i, e in enumerate(task.examples) if i not in left_out)
+            result = solve(replace(task, examples=kept), budget.remaining(), cap)
+            last = result
+            total = total.plus(result.stats, budget.elapsed())
+            if result.status is Status.INTERRUPTED:
+                raise _Interrupted
+            if order in open_runs and (result.stats.candidates < cap
+                                       or (not result.found and result.status is not Status.TIMEOUT)):
+                open_runs.remove(order)          # its search ended within the cap: a bigger one adds nothing
+            if result.found:
                 wrong = tuple(failing_examples(result.program, task, task.examples))
                 if len(wrong) <= noise:
-                    answers = [a for a in answers if a.order != order]   # a bigger cap's answer replaces it
+                    answers[:] = [a for a in answers if a.order != order]   # a bigger cap's answer replaces it
                     answers.append(_Answer(result, wrong, order))
-                if answers and _settled(min(answers, key=_Answer.key)):
-                    open_runs = []
-                    break
-            if answers:
-                best = min(answers, key=_Answer.key)
-                extra_rounds += 1
-                if extra_rounds > EXTRA_ROUNDS:
-                    break                             # the rounds after the first answers had their chance
-            cap *= ROUND_GROWTH
+
+        def scout(cap: int) -> int | None:
+            """One search on every example that lets `noise` of them be wrong: the leave-out run
+            it points to (the examples its program gets wrong), None while it finds nothing."""
+            nonlocal total, last, scouting
+            result = solve(task, budget.remaining(), cap, tolerate=noise)
+            total = total.plus(result.stats, budget.elapsed())
+            if result.status is Status.INTERRUPTED:
+                last = result
+                raise _Interrupted
+            if not result.found:
+                if result.stats.candidates < cap and result.status is not Status.TIMEOUT:
+                    scouting = False                 # it searched everything: a bigger cap finds nothing
+                return None
+            scouting = False
+            wrong = tuple(failing_examples(result.program, task, task.examples))
+            return runs.index(wrong) if wrong in runs else None
+
+        cap = FIRST_ROUND_CANDIDATES
+        extra_rounds = 0
+        try:
+            while open_runs and budget.remaining() > 0:
+                if scouting:
+                    # the scout costs what the round's leave-out runs cost together, and finds a
+                    # typo's program about as soon as the clean task's search would
+                    pointed = scout(cap * len(open_runs))
+                    if pointed is not None and budget.remaining() > 0:
+                        attempt(pointed, max(FOCUS_MIN_CANDIDATES, FOCUS_GROWTH * total.candidates))
+                        if pointed in open_runs:
+                            open_runs.remove(pointed)
+                for order in list(open_runs):
+                    if budget.remaining() <= 0:
+                        break
+                    attempt(order, cap)
+                    if answers and _settled(min(answers, key=_Answer.key)):
+                        open_runs = []
+                        break
+                if answers:
+                    extra_rounds += 1
+                    if extra_rounds > EXTRA_ROUNDS:
+                        break                         # the rounds after the first answers had their chance
+                cap *= ROUND_GROWTH
+        except _Interrupted:
+            return replace(last, task=task.name, stats=total)
         stats = replace(total, seconds=budget.elapsed())
     if not answers:
         if last is None:
