@@ -45,8 +45,8 @@ SOURCE: dict[Op, Source] = {}
 
 
 def _op(name: str, args: tuple[Type, ...], result: Type, semantics: Callable[..., Any], template: str,
-        commutative: bool = False) -> Op:
-    op = Op(name, args, result, semantics, commutative=commutative)
+        commutative: bool = False, cost: int = 1) -> Op:
+    op = Op(name, args, result, semantics, cost=cost, commutative=commutative)
     SOURCE[op] = Source(template)
     return op
 
@@ -83,8 +83,14 @@ def constant_op(value: Value) -> Op:
 
 def _pointwise(function: Callable[..., Value]) -> Callable[..., Sequence_]:
     """A scalar function lifted to sequences; None (nothing aggregated) stays None, as in RASP."""
+    def unary(column: Sequence_) -> Sequence_:
+        return tuple(None if x is None else canon(function(x)) for x in column)
+
+    def binary(left: Sequence_, right: Sequence_) -> Sequence_:
+        return tuple(None if x is None or y is None else canon(function(x, y)) for x, y in zip(left, right))
+
     def run(*columns: Sequence_) -> Sequence_:
-        return tuple(None if None in args else canon(function(*args)) for args in zip(*columns))
+        return unary(*columns) if len(columns) == 1 else binary(*columns)
     return run
 
 
@@ -160,25 +166,23 @@ PREDICATES: dict[str, Callable[[Value, Value], bool]] = {
 
 
 def _select(predicate: Callable[[Value, Value], bool], ordered: bool) -> Callable[[Sequence_, Sequence_], Selector]:
-    """`select(keys, queries, op)` as row bitmasks; a comparison with None never holds, and an
-    order between a string and a number is refused (the interpreter would not select)."""
+    """`select(keys, queries, op)` as row bitmasks, as the interpreter selects: a comparison with
+    None never holds; an order between values of different kinds (a string and a number) is
+    refused here, so search keeps to comparisons that mean something."""
     def run(keys: Sequence_, queries: Sequence_) -> Selector:
-        if ordered and len({_kind(v) for v in (*keys, *queries) if v is not None}) > 1:
-            raise TypeError("ordering values of different kinds")
-        rows = []
-        for q in queries:
-            mask = 0
-            if q is not None:
-                for k_index, k in enumerate(keys):
-                    if k is not None and predicate(k, q):
-                        mask |= 1 << k_index
-            rows.append(mask)
-        return tuple(rows)
+        if None in keys or None in queries:
+            pairs = [(1 << i, k) for i, k in enumerate(keys) if k is not None]
+            return tuple(0 if q is None else _row(pairs, q) for q in queries)
+        pairs = [(1 << i, k) for i, k in enumerate(keys)]
+        return tuple(_row(pairs, q) for q in queries)
+
+    def _row(pairs: list[tuple[int, Value]], query: Value) -> int:
+        mask = 0
+        for bit, key in pairs:
+            if predicate(key, query):
+                mask |= bit
+        return mask
     return run
-
-
-def _kind(value: Value) -> str:
-    return "number" if is_number(value) and not isinstance(value, bool) else type(value).__name__
 
 
 SELECTS: tuple[Op, ...] = tuple(
@@ -227,11 +231,9 @@ def most_frequent(chosen: list[Value]) -> Value:
 
 
 def _mixed(selector: Selector, values: Sequence_) -> Sequence_:
-    """The most frequent selected value; raises when no row mixes values (`_single_valued` has it)."""
-    rows = [selected(row, values) for row in selector]
-    if all(len({identity_key(v) for v in row}) <= 1 for row in rows):
-        raise ValueError("single-valued: the categorical aggregate has this value")
-    return tuple(most_frequent(row) for row in rows)
+    """The most frequent selected value (an example may well select one value per query: the
+    kind of aggregate is a property of the whole program, not of one example)."""
+    return tuple(most_frequent(selected(row, values)) for row in selector)
 
 
 def _mean(selector: Selector, values: Sequence_) -> Sequence_:
@@ -252,7 +254,39 @@ AGGREGATES: tuple[Op, ...] = (
     _op("selector_width", (SEL,), CAT, lambda s: tuple(bin(row).count("1") for row in s), "selector_width({0})"),
 )
 
-SEARCH_OPS: tuple[Op, ...] = (*MAPS, *ZIPMAPS, *NUMERICAL_MAPS, *SELECTS, *SELECTOR_OPS, *AGGREGATES)
+# -- idioms: the compound functions of Tracr's library (make_hist, make_sort_unique's rank,
+# shift_by, reverse), each one op of cost 2, written out in full in the program text ----------
+
+def _self_width(select_op: Op) -> Callable[[Sequence_], Sequence_]:
+    width = AGGREGATES[-1].semantics
+    return lambda keys: width(select_op.semantics(keys, keys))
+
+
+def _earlier_equal(keys: Sequence_) -> Sequence_:
+    return tuple(sum(1 for k in keys[:i] if k is not None and k == key) if key is not None else 0
+                 for i, key in enumerate(keys))
+
+
+def _moved(offset: Callable[[int, int], int]) -> Callable[[Sequence_], Sequence_]:
+    def run(values: Sequence_) -> Sequence_:
+        n = len(values)
+        return tuple(values[j] if 0 <= (j := offset(i, n)) < n else None for i in range(n))
+    return run
+
+
+IDIOMS: tuple[Op, ...] = (
+    _op("hist", (CAT,), CAT, _self_width(SELECTS[0]), "selector_width(select({0}, {0}, ==))", cost=2),
+    _op("rank", (CAT,), CAT, _self_width(SELECTS[2]), "selector_width(select({0}, {0}, <))", cost=2),
+    _op("rank_desc", (CAT,), CAT, _self_width(SELECTS[4]), "selector_width(select({0}, {0}, >))", cost=2),
+    _op("occurrence", (CAT,), CAT, _earlier_equal,
+        "selector_width(select({0}, {0}, ==) and select(indices, indices, <))", cost=2),
+    _op("previous", (CAT,), CAT, _moved(lambda i, n: i - 1), "aggregate(select(indices, indices - 1, ==), {0})",
+        cost=2),
+    _op("reverse", (CAT,), CAT, _moved(lambda i, n: n - i - 1),
+        "aggregate(select(indices, length - indices - 1, ==), {0})", cost=2),
+)
+
+SEARCH_OPS: tuple[Op, ...] = (*MAPS, *ZIPMAPS, *NUMERICAL_MAPS, *SELECTS, *SELECTOR_OPS, *AGGREGATES, *IDIOMS)
 
 
 # -- lookup tables: maps built by search from examples ------------------------------------------

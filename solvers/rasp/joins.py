@@ -5,8 +5,10 @@ Each new value is looked at once, against the target:
 - `GoalJoin`: a sequence equal to the target is an answer; one the target is a function of
   (position by position) is an answer through a lookup-table map built on the spot;
 - `MoveJoin`: a categorical sequence read as positions moves the tokens: gathered
-  (`aggregate(select(indices, q, ==), tokens)`: position i reads token q[i]) or scattered
-  (`aggregate(select(p, indices, ==), tokens)`: token k goes to position p[k]);
+  (`aggregate(select(indices, q, ==), tokens)`: position i reads token q[i]), scattered
+  (`aggregate(select(p, indices, ==), tokens)`: token k goes to position p[k]) or sorted by it
+  as a key (Tracr's `make_sort_unique`: token k goes to the number of smaller keys); and the
+  positions to gather from, when they are a function of the index, are solved for and mapped;
 - `InverseJoin`: for a new selector, the sequence an aggregate of it would need (categorical, or
   numerical through a mean or a sum) is solved for, and a base sequence (tokens, indices) is
   mapped onto it by a table.
@@ -27,7 +29,7 @@ from solvers.rasp.inverse import categorical_spec, numerical_spec
 from solvers.rasp.tables import lookup_table, same_sequences
 
 AGGREGATE, AGGREGATE_MIXED, MEAN, _, WIDTH = AGGREGATES
-SELECT_EQ = SELECTS[0]
+SELECT_EQ, SELECT_LT = SELECTS[0], SELECTS[2]
 TIMES = NUMERICAL_MAPS[-1]
 INVERSE_LEVEL = 10          # selectors up to this cost are inverted categorically ...
 NUMERICAL_INVERSE_LEVEL = 6  # ... and numerically (an exact linear solve per example)
@@ -83,15 +85,58 @@ class GoalJoin(Join, _Offering):
 class MoveJoin(Join, _Offering):
     watched = (CAT,)
 
+    def __init__(self, run: SearchRun) -> None:
+        super().__init__(run)
+        self.inputs = [env["tokens"] for env in run.envs[:len(self.target)]]
+        self.gathered_by_index = False
+
     def observe(self, type_: Type, vector: tuple[Any, ...], program: Program, level: int) -> None:
         tokens, indices = self.base()
-        inputs = [env["tokens"] for env in self.run.envs[:len(self.target)]]
-        if same_sequences([_gather(q, t) for q, t in zip(vector, inputs)], self.target):
+        if not self.gathered_by_index:
+            self.gathered_by_index = True
+            self._gather_by_index(indices)
+        if same_sequences([_gather(q, t) for q, t in zip(vector, self.inputs)], self.target):
             self.offer(Program(AGGREGATE, (Program(SELECT_EQ, (indices, program)), tokens)))
-        scattered = [_scatter(p, t) for p, t in zip(vector, inputs)]
+        self._scatter(program, vector)
+        try:
+            ranks = [WIDTH.semantics(SELECT_LT.semantics(keys, keys)) for keys in vector]
+        except TypeError:        # keys of different kinds have no order
+            return
+        self._scatter(Program(WIDTH, (Program(SELECT_LT, (program, program)),)), ranks)
+
+    def _scatter(self, places: Program, vector: Sequence[Sequence[Any]]) -> None:
+        scattered = [_scatter(p, t) for p, t in zip(vector, self.inputs)]
         if same_sequences([s for s, _ in scattered], self.target):
             op = AGGREGATE_MIXED if any(mixed for _, mixed in scattered) else AGGREGATE
-            self.offer(Program(op, (Program(SELECT_EQ, (program, indices)), tokens)))
+            tokens, indices = self.base()
+            self.offer(Program(op, (Program(SELECT_EQ, (places, indices)), tokens)))
+
+    def _gather_by_index(self, indices: Program) -> None:
+        """Position i reads the token at f(i), for a table f solved from the examples: at each
+        index, the positions holding the wanted token in every example (the nearest one is taken;
+        a wanted None is read from outside the sequence)."""
+        longest = max(len(t) for t in self.inputs)
+        options: dict[int, set[int]] = {}
+        seen_in: dict[int, int] = {}
+        for tokens, wanted in zip(self.inputs, self.target):
+            n = len(tokens)
+            for i, want in enumerate(wanted):
+                if want is None:
+                    allowed = {-1, *range(n, longest + 1)}
+                else:
+                    allowed = {k for k, t in enumerate(tokens) if identity_key(t) == identity_key(want)}
+                options[i] = options.get(i, allowed) & allowed
+                seen_in[i] = seen_in.get(i, 0) + 1
+        if any(not choices or seen_in[i] < 2 for i, choices in options.items()):
+            return
+        pairs = tuple((i, min(choices, key=lambda k: (abs(k - i), k))) for i, choices in sorted(options.items()))
+        default = -1
+        table = tuple((i, k) for i, k in pairs if k != default)
+        if table and all(i == k for i, k in table) and len(table) == len(pairs):
+            return          # the identity: the tokens themselves
+        read = Program(table_op(table, default, CAT), (indices,))
+        tokens, _ = self.base()
+        self.offer(Program(AGGREGATE, (Program(SELECT_EQ, (indices, read)), tokens)))
 
 
 def _gather(sources: Sequence[Any], tokens: Sequence[Any]) -> list[Any]:
