@@ -1,0 +1,106 @@
+"""Local search from a program: at every place of it, try each pool operand instead of the
+sub-program there, the sub-program combined with each operand (`S + q`, `S - q`, `S * q`),
+its children alone (a shorter program), and for a primitive its neighbours on CSGNet's grid
+(CSGNet's visually guided refinement of primitive parameters). Every edit of a round is drawn
+at once (`solvers.csg.edits`), ranked by IoU, the best few by the objective; the best edit that
+improves the objective is taken, and rounds go on until none does or time is up."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from dsl.core import Program
+from dsl.csg.ops import combine, leaf
+from dsl.csg.primitives import GRID, SIZE_STEP, Primitive
+from dsl.csg.render import render_packed
+from solvers.csg.beam import IOU_LENGTH_WEIGHT, OPERATORS, Candidate, _combine, score_candidates
+from solvers.csg.edits import Place, places, replace_at
+from solvers.csg.objective import Objective, TargetScorer
+from solvers.csg.pool import OperandPool
+
+RERANK = 48                  # edits of a round scored by the objective
+
+
+def grid_neighbours(primitive: Primitive) -> list[Primitive]:
+    """The terminals one grid step away (x, y by 8, r by 4) and the other kinds at the same spot."""
+    kind, x, y, r = primitive.kind, primitive.x, primitive.y, primitive.r
+    options = [(kind, x + dx, y + dy, r + dr) for dx, dy, dr in
+               ((GRID, 0, 0), (-GRID, 0, 0), (0, GRID, 0), (0, -GRID, 0), (0, 0, SIZE_STEP), (0, 0, -SIZE_STEP))]
+    options += [(other, x, y, r) for other in "cst" if other != kind]
+    out = []
+    for option in options:
+        try:
+            candidate = Primitive(*option)
+        except ValueError:
+            continue
+        if candidate.in_vocabulary:
+            out.append(candidate)
+    return out
+
+
+def _edits(program: Program, pool: OperandPool, pool_tokens: np.ndarray, max_tokens: int):
+    """(pictures (N, 64), tokens (N,), build(i) -> Program) of every edit of `program`."""
+    pictures, tokens, builders = [], [], []
+    total = program.size
+    for path, sub in places(program):
+        place = Place.of(program, path, sub)
+        sub_value = render_packed(sub)
+        rest = total - sub.size
+        # the pool instead of the sub-program
+        pictures.append(place.pictures(pool.packed))
+        tokens.append(rest + pool_tokens)
+        builders.append(lambda i, path=path: replace_at(program, path, pool.programs[i]))
+        # the sub-program combined with the pool
+        if total + 1 + pool_tokens.min() <= max_tokens:
+            for name in OPERATORS:
+                pictures.append(place.pictures(_combine(name, sub_value[None], pool.packed)))
+                tokens.append(total + 1 + pool_tokens)
+                builders.append(lambda i, path=path, sub=sub, name=name:
+                                replace_at(program, path, combine(name, sub, pool.programs[i])))
+        # smaller: a child alone; nearby: grid neighbours of a primitive
+        local = list(sub.children) if sub.children else [leaf(p) for p in grid_neighbours(sub.head.value)]
+        if local:
+            values = np.stack([render_packed(p) for p in local])
+            pictures.append(place.pictures(values))
+            tokens.append(rest + np.array([p.size for p in local]))
+            builders.append(lambda i, path=path, local=local: replace_at(program, path, local[i]))
+    sizes = np.cumsum([0] + [len(t) for t in tokens])
+
+    def build(index: int) -> Program:
+        group = int(np.searchsorted(sizes, index, side="right") - 1)
+        return builders[group](int(index - sizes[group]))
+
+    return np.concatenate(pictures), np.concatenate(tokens), build
+
+
+def refine(start: Candidate, scorer: TargetScorer, pool: OperandPool, objective: Objective, max_tokens: int,
+           deadline: float) -> Candidate:
+    """The best program local search reaches from `start` before `deadline`."""
+    pool_tokens = np.array([p.size for p in pool.programs])
+    current = start
+    last_round = 0.0
+    while time.perf_counter() + last_round < deadline:     # a round that would end late is not begun
+        round_started = time.perf_counter()
+        pictures, tokens, build = _edits(current.program, pool, pool_tokens, max_tokens)
+        rank = scorer.iou(pictures) - IOU_LENGTH_WEIGHT * tokens
+        rank[tokens > max_tokens] = -np.inf
+        order = np.argsort(-rank, kind="stable")
+        chosen, seen = [], {current.packed.tobytes()}
+        for index in order:
+            if len(chosen) >= RERANK or not np.isfinite(rank[index]):
+                break
+            key = pictures[index].tobytes()
+            if key not in seen:
+                seen.add(key)
+                chosen.append(index)
+        if not chosen:
+            break
+        programs = [build(i) for i in chosen]
+        best = min(score_candidates(scorer, objective, programs, pictures[chosen]), key=lambda c: c.score)
+        if best.score >= current.score - 1e-9:
+            break
+        current = best
+        last_round = time.perf_counter() - round_started
+    return current
+
