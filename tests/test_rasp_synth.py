@@ -185,3 +185,40 @@ def test_cli_bad_task_file_exits_2(tmp_path):
     result = _nesy("synth", "--dsl", "rasp", str(path))
     assert result.returncode == 2 and "unknown key 'colour'" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_distill_a_compiled_model_back_from_its_file(tmp_path):
+    from nesy.compiler import compile_rasp
+    from nesy.compiler.files import save
+    from nesy.rasp_synthesis.distill import CompiledModelQuery, distill
+
+    path = tmp_path / "hist.pt"
+    save(compile_rasp("selector_width(select(tokens, tokens, ==));", "a,b,c", 4), path)
+    model = CompiledModelQuery(path)
+    found = distill(model, model.vocab, model.max_len, timeout=10)
+    assert found.agrees and found.exhaustive and found.inputs == 3 + 9 + 27 + 81
+    assert "selector_width" in found.result.program_text
+
+
+def test_distill_reports_where_program_and_model_disagree():
+    from nesy.rasp_synthesis.distill import distill
+
+    def model(batch):   # the last token everywhere, but the first token on inputs of length 4
+        return [[t[0] if len(t) == 4 else t[-1]] * len(t) for t in batch]
+    found = distill(model, ["a", "b"], 4, examples=3, tests=0, timeout=5, rounds=1)
+    assert found.result.found and not found.agrees and found.disagreements > 0
+    tokens, wanted, got = found.examples[0]
+    assert wanted == model([tokens])[0] and got != wanted
+
+
+def test_cli_distill(tmp_path):
+    model = tmp_path / "count.pt"
+    compiled = _nesy("rasp", "compile", "datasets/rasp/count_a.rasp", "--vocab", "a,b", "--max-len", "4",
+                     "--out", str(model))
+    assert compiled.returncode == 0, compiled.stderr
+    program = tmp_path / "found.rasp"
+    result = _nesy("rasp", "distill", str(model), "--timeout", "10", "--out", str(program))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "30/30 agree" in result.stdout and "selector_width" in program.read_text()
+    bad = _nesy("rasp", "distill", str(model), "--vocab", "a,z")
+    assert bad.returncode == 2 and "'z' is not in the model's vocabulary" in bad.stderr

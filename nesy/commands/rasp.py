@@ -1,9 +1,11 @@
-"""`nesy rasp run|compile|check|show|bench`: the RASP language and its compiler to transformers."""
+"""`nesy rasp run|compile|check|show|bench|distill`: the RASP language, its compiler to transformers,
+and distillation of a model back into a RASP program. (`nesy rasp bench` benchmarks the compiler
+on the library; synthesis from examples is `nesy synth --dsl rasp` and `nesy bench rasp`.)"""
 from __future__ import annotations
 
 import argparse
 
-from nesy.commands.options import nonnegative_int, output_file, positive_int
+from nesy.commands.options import nonnegative_int, output_file, positive_int, positive_seconds
 
 PROGRAM_HELP = "the .rasp program"
 
@@ -49,7 +51,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.add_argument("--png", required=True, help="picture file to write")
     show.set_defaults(func=show_command)
 
-    bench = commands.add_parser("bench", help="compile and check the standard library; print the table")
+    bench = commands.add_parser("bench", help="compile and check the standard library; print the table "
+                                "(the compiler's benchmark; synthesis from examples: nesy bench rasp)")
     bench.add_argument("--json", dest="json_out", help="write {'results': [...]} here")
     bench.add_argument("--scale", action="store_true", help="26-symbol vocabulary and --scale-len instead")
     bench.add_argument("--scale-len", type=positive_int, default=32, help="max length with --scale (default 32)")
@@ -58,6 +61,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="skip the cold columns (first compile in a fresh process; whole `nesy rasp compile`)")
     _check_options(bench)
     bench.set_defaults(func=bench_command)
+
+    distill = commands.add_parser("distill", help="synthesize a RASP program from a model's behaviour and "
+                                  "compare the two on every input up to the length",
+                                  epilog="exit status: 0 program and model agree on every input compared, "
+                                  "1 no program or a disagreement, 2 bad input")
+    distill.add_argument("model", metavar="MODEL", help="a compiled model file (.pt, from nesy rasp compile --out)")
+    distill.add_argument("--vocab", help="comma-separated tokens to query with (default: the model's vocabulary)")
+    distill.add_argument("--max-len", type=positive_int, help="longest input (default: the model's max length)")
+    distill.add_argument("--timeout", type=positive_seconds, default=60.0, help="seconds per search round (default 60)")
+    distill.add_argument("--examples", type=positive_int, default=12, help="model queries to search from (default 12)")
+    distill.add_argument("--rounds", type=positive_int, default=3,
+                         help="search rounds (the inputs a program gets wrong join the examples; default 3)")
+    distill.add_argument("--limit", type=positive_int, default=200_000,
+                         help="compare on every input when there are at most this many")
+    distill.add_argument("--samples", type=positive_int, default=5000, help="random inputs compared beyond the limit")
+    distill.add_argument("--seed", type=nonnegative_int, default=0, help="seed of the queries and samples (default 0)")
+    distill.add_argument("--out", help="write the program here (.rasp)")
+    distill.set_defaults(func=distill_command)
 
 
 def _check_options(parser: argparse.ArgumentParser) -> None:
@@ -193,3 +214,30 @@ def bench_command(args: argparse.Namespace) -> int:
         with open(args.json_out, "w") as out:
             json.dump({"results": rows}, out, indent=1)
     return 0 if all(r.get("passed") for r in rows if "error" not in r) else 1
+
+
+def distill_command(args: argparse.Namespace) -> int:
+    from dsl.errors import NesyInputError
+    from dsl.rasp.values import format_value, identity_key
+    from nesy.rasp_synthesis.distill import CompiledModelQuery, distill
+
+    if args.out:
+        output_file(args.out, "--out")
+    model = CompiledModelQuery(args.model)
+    vocab = _vocab(args.vocab) if args.vocab else model.vocab
+    known = {identity_key(v) for v in model.vocab}
+    strangers = [v for v in vocab if identity_key(v) not in known]
+    if strangers:
+        raise NesyInputError(f"--vocab: {format_value(strangers[0])!r} is not in the model's vocabulary "
+                             f"({', '.join(format_value(v) for v in model.vocab)})")
+    max_len = args.max_len or model.max_len
+    if max_len > model.max_len:
+        raise NesyInputError(f"--max-len {max_len}: the model takes inputs up to {model.max_len}")
+    found = distill(model, vocab, max_len, examples=args.examples, timeout=args.timeout, rounds=args.rounds,
+                    seed=args.seed, limit=args.limit, samples=args.samples)
+    print(found)
+    if args.out and found.result.found:
+        with open(args.out, "w") as out:
+            out.write(found.result.program_text)
+        print(f"wrote {args.out}")
+    return 0 if found.agrees else 1
