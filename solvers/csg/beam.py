@@ -4,8 +4,8 @@ thousands), re-ranks the best few by the objective (CD and length), and keeps th
 distinct pictures (observational equivalence: one program per canvas)."""
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -40,15 +40,16 @@ def score_candidates(scorer: TargetScorer, objective: Objective, programs: list[
 
 
 def beam_search(scorer: TargetScorer, pool: OperandPool, objective: Objective, width: int, max_tokens: int,
-                deadline: float, seeds: list[Candidate]) -> list[Candidate]:
-    """Every program the beam kept, at every depth (the caller picks and refines the best)."""
-    pool_tokens = np.array([p.size for p in pool.programs])
+                deadline: float, seeds: list[Candidate], now: Callable[[], float]) -> list[Candidate]:
+    """Every program the beam kept, at every depth (the caller picks and refines the best);
+    `deadline` is on the clock `now`."""
+    pool_tokens = pool.tokens()
     beam = sorted(seeds, key=lambda c: c.score)[:width]
     kept = list(beam)
     seen = {c.packed.tobytes() for c in kept}
     last_step = 0.0
-    while beam and time.perf_counter() + last_step < deadline:   # a step that would end late is not begun
-        step_started = time.perf_counter()
+    while beam and now() + last_step < deadline:   # a step that would end late is not begun
+        step_started = now()
         states = np.stack([c.packed for c in beam])                           # (B, 64)
         state_tokens = np.array([c.tokens for c in beam])
         results = []
@@ -80,7 +81,7 @@ def beam_search(scorer: TargetScorer, pool: OperandPool, objective: Objective, w
         scored = score_candidates(scorer, objective, programs, np.stack(masks))
         beam = sorted(scored, key=lambda c: c.score)[:width]
         kept.extend(beam)
-        last_step = time.perf_counter() - step_started
+        last_step = now() - step_started
     return kept
 
 

@@ -27,9 +27,14 @@ class OperandPool:
 
     programs: list[Program]
     packed: np.ndarray
+    adders: np.ndarray          # operand indices, best first for `S + q` and `S * q`
+    cutters: np.ndarray         # operand indices, best first for `S - q`
 
     def __len__(self) -> int:
         return len(self.programs)
+
+    def tokens(self) -> np.ndarray:
+        return np.array([p.size for p in self.programs])
 
 
 def _relevance(scorer: TargetScorer, packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -65,7 +70,10 @@ def build_pool(scorer: TargetScorer, size: int = 1500, pair_primitives: int = 12
     chosen_programs = [combine(str(names[k]), leaf(VOCABULARY[firsts[k]]), leaf(VOCABULARY[seconds[k]]))
                        for k in chosen]
     chosen_masks = candidates[chosen]
-    return OperandPool(programs + chosen_programs, np.concatenate([masks, chosen_masks]))
+    packed = np.concatenate([masks, chosen_masks])
+    adding, cutting = _relevance(scorer, packed)
+    return OperandPool(programs + chosen_programs, packed, np.argsort(-adding, kind="stable"),
+                       np.argsort(-cutting, kind="stable"))
 
 
 def _first_distinct(packed: np.ndarray, count: int, exclude: np.ndarray | None = None) -> np.ndarray:

@@ -6,7 +6,7 @@ at once (`solvers.csg.edits`), ranked by IoU, the best few by the objective; the
 improves the objective is taken, and rounds go on until none does or time is up."""
 from __future__ import annotations
 
-import time
+from typing import Callable
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from solvers.csg.objective import Objective, TargetScorer
 from solvers.csg.pool import OperandPool
 
 RERANK = 48                  # edits of a round scored by the objective
+GRAFTS = 400                 # operands tried per operator when growing a place (`S op q`)
 
 
 def grid_neighbours(primitive: Primitive) -> list[Primitive]:
@@ -54,10 +55,11 @@ def _edits(program: Program, pool: OperandPool, pool_tokens: np.ndarray, max_tok
         # the sub-program combined with the pool
         if total + 1 + pool_tokens.min() <= max_tokens:
             for name in OPERATORS:
-                pictures.append(place.pictures(_combine(name, sub_value[None], pool.packed)))
-                tokens.append(total + 1 + pool_tokens)
-                builders.append(lambda i, path=path, sub=sub, name=name:
-                                replace_at(program, path, combine(name, sub, pool.programs[i])))
+                chosen = (pool.cutters if name == "-" else pool.adders)[:GRAFTS]
+                pictures.append(place.pictures(_combine(name, sub_value[None], pool.packed[chosen])))
+                tokens.append(total + 1 + pool_tokens[chosen])
+                builders.append(lambda i, path=path, sub=sub, name=name, chosen=chosen:
+                                replace_at(program, path, combine(name, sub, pool.programs[chosen[i]])))
         # smaller: a child alone; nearby: grid neighbours of a primitive
         local = list(sub.children) if sub.children else [leaf(p) for p in grid_neighbours(sub.head.value)]
         if local:
@@ -75,13 +77,14 @@ def _edits(program: Program, pool: OperandPool, pool_tokens: np.ndarray, max_tok
 
 
 def refine(start: Candidate, scorer: TargetScorer, pool: OperandPool, objective: Objective, max_tokens: int,
-           deadline: float) -> Candidate:
-    """The best program local search reaches from `start` before `deadline`."""
-    pool_tokens = np.array([p.size for p in pool.programs])
+           deadline: float, now: Callable[[], float], round_seconds: float = 0.0) -> tuple[Candidate, float]:
+    """The best program local search reaches from `start` before `deadline`, and the longest
+    round it took (`round_seconds`: the longest known so far; a round that would end after the
+    deadline is not begun)."""
+    pool_tokens = pool.tokens()
     current = start
-    last_round = 0.0
-    while time.perf_counter() + last_round < deadline:     # a round that would end late is not begun
-        round_started = time.perf_counter()
+    while now() + round_seconds < deadline:
+        round_started = now()
         pictures, tokens, build = _edits(current.program, pool, pool_tokens, max_tokens)
         rank = scorer.iou(pictures) - IOU_LENGTH_WEIGHT * tokens
         rank[tokens > max_tokens] = -np.inf
@@ -98,9 +101,9 @@ def refine(start: Candidate, scorer: TargetScorer, pool: OperandPool, objective:
             break
         programs = [build(i) for i in chosen]
         best = min(score_candidates(scorer, objective, programs, pictures[chosen]), key=lambda c: c.score)
+        round_seconds = max(round_seconds, now() - round_started)
         if best.score >= current.score - 1e-9:
             break
         current = best
-        last_round = time.perf_counter() - round_started
-    return current
+    return current, round_seconds
 
