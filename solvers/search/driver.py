@@ -96,8 +96,10 @@ def _allowing_errors(task: Task, dsl: Dsl, options: SynthesisOptions, guide: Gui
         cap = max_candidates if config.max_candidates is None else min(max_candidates, config.max_candidates)
         exact = replace(options, noise=0, extra_literals=tuple(literals),
                         config=replace(config, timeout=max(seconds, 1e-3), max_candidates=cap, tolerate=tolerate))
-        if tolerate:  # the checker would reject the example it calls wrong: the runs after it check
-            exact = replace(exact, probes=0, verify_with_z3=False)
+        if tolerate:
+            # the scout: no checker (it rejects the example the program calls wrong; the run the
+            # scout points to checks), no decision trees (they fit a typo by a special case)
+            exact = replace(exact, probes=0, verify_with_z3=False, config=replace(exact.config, unify=False))
         return synthesize_task(sub_task, dsl, exact, guide)
 
     return synthesize_allowing_errors(task, options.noise, solve, config.timeout)

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 from dsl.core import Const, Op, Program, Task, Type, ValueFilters, Var, evaluate
 from dsl.errors import NesyInputError
 from solvers.search.budget import Budget, BudgetExhausted
+from solvers.search.edits import output_edits
 from solvers.search.guide import Guide, UniformGuide
 from solvers.search.joins import Join, JoinFactory
 from solvers.search.result import SearchStats, Status
@@ -521,16 +522,21 @@ class BottomUpSearch:
                 run.pool.delay(type_, level, penalties)
 
 
+NEAR_MATCH_EDITS = 2   # a value that misses the target by at most this many character edits is a typo's
+
+
 def _near_match(vector: Vector, target: Vector, tolerate: int) -> bool:
-    """At most `tolerate` of the target's values differ, and at least two agree (a program right
-    on one example only explains nothing)."""
-    misses = 0
+    """At most `tolerate` of the target's values differ, each by a typo's few character edits
+    (a program far off on an example fits the rest by accident more often than not), and at
+    least two agree (a program right on one example only explains nothing)."""
+    missed = []
     for value, wanted in zip(vector, target):
         if value != wanted:
-            misses += 1
-            if misses > tolerate:
+            missed.append((value, wanted))
+            if len(missed) > tolerate:
                 return False
-    return len(target) - misses >= 2
+    return len(target) - len(missed) >= 2 and \
+        all(output_edits(wanted, value, NEAR_MATCH_EDITS) <= NEAR_MATCH_EDITS for value, wanted in missed)
 
 
 @contextlib.contextmanager

@@ -29,16 +29,18 @@ from typing import Callable
 from dsl.core import Task
 from solvers.search.budget import task_budget
 from solvers.search.checking import failing_examples
+from solvers.search.edits import output_edits
 from solvers.search.result import Result, SearchStats, Status
 
-EXCEPTION_COST = 8          # program nodes one example treated as wrong is worth
+EXCEPTION_COST = 8          # program nodes one example treated as wrong is worth, per character edit
+FAR_EDITS = 4               # ... up to this many edits (an output far from the program's is no typo)
 MAX_RUNS = 24               # leave-out combinations tried at most (K >= 2 on many examples)
 MIN_KEPT = 2                # never fewer examples than this left to search on
 FIRST_ROUND_CANDIDATES = 100_000
 ROUND_GROWTH = 4
 EXTRA_ROUNDS = 3            # rounds after the first answers: the run without the typo may need them
-FOCUS_GROWTH = 4            # the run a scout points to gets this many times what was searched so far ...
-FOCUS_MIN_CANDIDATES = 2_000_000   # ... and at least this (it collects alternatives for the ranker)
+FOCUS_GROWTH = 4            # the run a scout points to gets this many times what the scout searched ...
+FOCUS_MIN_CANDIDATES = 500_000     # ... and this more (it collects alternatives for the ranker)
 
 
 class _Interrupted(Exception):
@@ -50,13 +52,15 @@ class _Answer:
     result: Result
     dropped: tuple[int, ...]     # indices of the examples the program gets wrong
     order: int
+    edits: int = 0               # character edits between those outputs and the program's (capped)
 
     def key(self) -> tuple[int, int, int]:
-        """Size plus the cost of its exceptions; a join in doubt (its leave-one-out check got
-        examples wrong: it may fit a typo with a special case) pays for each such error too."""
+        """Size plus the cost of its exceptions, dearer the farther the program's output is from
+        the one written down (a typo is an edit or two); a join in doubt (its leave-one-out check
+        got examples wrong: it may fit a typo with a special case) pays for each such error too."""
         size = self.result.program.size if self.result.program is not None else 10_000
         suspect = len(self.dropped) + self.result.doubt
-        return (size + EXCEPTION_COST * suspect, suspect, self.order)
+        return (size + EXCEPTION_COST * (self.edits + self.result.doubt), suspect, self.order)
 
 
 def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Result], seconds: float) -> Result:
@@ -72,6 +76,7 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Resu
     total = SearchStats()
     last: Result | None = None
     scouting = noise > 0
+    scouted = 0                  # candidates the scout searched
 
     with task_budget(seconds, None, None) as budget:
 
@@ -92,14 +97,16 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Resu
                 wrong = tuple(failing_examples(result.program, task, task.examples))
                 if len(wrong) <= noise:
                     answers[:] = [a for a in answers if a.order != order]   # a bigger cap's answer replaces it
-                    answers.append(_Answer(result, wrong, order))
+                    answers.append(_Answer(result, wrong, order, _edits(result, task, wrong)))
 
         def scout(cap: int) -> int | None:
             """One search on every example that lets `noise` of them be wrong: the leave-out run
             it points to (the examples its program gets wrong), None while it finds nothing."""
             nonlocal total, last, scouting
+            nonlocal scouted
             result = solve(task, budget.remaining(), cap, tolerate=noise)
             total = total.plus(result.stats, budget.elapsed())
+            scouted = result.stats.candidates
             if result.status is Status.INTERRUPTED:
                 last = result
                 raise _Interrupted
@@ -108,6 +115,8 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Resu
                     scouting = False                 # it searched everything: a bigger cap finds nothing
                 return None
             scouting = False
+            if result.doubt:
+                return None                          # a join that may fit a typo by a special case
             wrong = tuple(failing_examples(result.program, task, task.examples))
             return runs.index(wrong) if wrong in runs else None
 
@@ -120,7 +129,7 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Resu
                     # typo's program about as soon as the clean task's search would
                     pointed = scout(cap * len(open_runs))
                     if pointed is not None and budget.remaining() > 0:
-                        attempt(pointed, max(FOCUS_MIN_CANDIDATES, FOCUS_GROWTH * total.candidates))
+                        attempt(pointed, FOCUS_MIN_CANDIDATES + FOCUS_GROWTH * scouted)
                         if pointed in open_runs:
                             open_runs.remove(pointed)
                 for order in list(open_runs):
@@ -151,6 +160,19 @@ def _settled(best: _Answer) -> bool:
     """No later run can beat `best`: it needs no exception, and any answer that drops an example
     costs more (a program of one node plus one exception)."""
     return not best.dropped and best.key()[0] <= 1 + EXCEPTION_COST
+
+
+def _edits(result: Result, task: Task, wrong: tuple[int, ...]) -> int:
+    """Character edits between the outputs written down and the program's, over the examples it
+    gets wrong, each capped at `FAR_EDITS`."""
+    total = 0
+    for index in wrong:
+        try:
+            produced = result.run(*task.examples[index].inputs)
+        except Exception:  # the op raised on this example's inputs: as far off as it gets
+            produced = None
+        total += output_edits(task.examples[index].output, produced, FAR_EDITS - 1)
+    return total
 
 
 def _named(answer: _Answer, task: Task, stats: SearchStats) -> Result:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from dsl.core import BOOL, Op, Program, Type
+from dsl.core import BOOL, Op, Program, Type, evaluate
 from solvers.search.decision_trees import Masked, covers_all, learn_decision_tree, leave_one_out_errors, useful_terms
-from solvers.search.enumeration import SearchRun
+from solvers.search.edits import output_edits
+from solvers.search.enumeration import NEAR_MATCH_EDITS, SearchRun
 from solvers.search.joins import Join
 from solvers.strings.concatenation import PieceIndex, join_pieces
 
@@ -110,6 +111,24 @@ class StringJoins(Join):
         joined = join_pieces(self.pieces, self.concat_cost, self._make_concat, run.check)
         if joined is not None and run.could_improve(joined[0]):
             run.offer(joined[0], self._join_doubt(run))
+        elif joined is None and run.config.tolerate and len(run.target) >= 3:
+            self._try_concatenation_but_one(run)
+
+    def _try_concatenation_but_one(self, run: SearchRun) -> None:
+        """Noise's scout: a concatenation of pieces that fit every example but one, offered when
+        its output there is a typo away from the one written down (one left out at a time, the
+        same joins `_join_doubt` builds; several wrong examples are left to the leave-out runs)."""
+        for left_out in range(len(run.target)):
+            joined = join_pieces(self.pieces.without(left_out), self.concat_cost, self._make_concat, run.check)
+            if joined is None or not run.could_improve(joined[0]):
+                continue
+            try:
+                produced = evaluate(joined[0], run.envs[left_out])
+            except Exception:  # an op outside its domain on the example it was not built on
+                continue
+            if output_edits(run.target[left_out], produced, NEAR_MATCH_EDITS) <= NEAR_MATCH_EDITS:
+                run.offer(joined[0])
+                return
 
     def _join_doubt(self, run: SearchRun) -> int:
         """Leave-one-out errors of the concatenation join: for each example, join the pieces that
