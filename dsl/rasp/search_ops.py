@@ -147,6 +147,7 @@ ZIPMAPS: tuple[Op, ...] = (
     _zipmap("x or y", lambda x, y: _boolean(x) or _boolean(y), "x or y", commutative=True),
     # Tracr's tie-break: a key made unique by a small multiple of the position (tokens are numbers)
     _zipmap("x+y/100", _numbers(lambda x, y: x + Fraction(y, 100)), "x + y / 100"),
+    _zipmap("x-y/100", _numbers(lambda x, y: x - Fraction(y, 100)), "x - y / 100"),
 )
 # numerical sequences: only affine combinations of them, or maps to categorical values
 NUMERICAL_MAPS: tuple[Op, ...] = (

@@ -7,7 +7,8 @@ Each new value is looked at once, against the target:
 - `MoveJoin`: a categorical sequence read as positions moves the tokens: gathered
   (`aggregate(select(indices, q, ==), tokens)`: position i reads token q[i]), scattered
   (`aggregate(select(p, indices, ==), tokens)`: token k goes to position p[k]) or sorted by it
-  as a key (Tracr's `make_sort_unique`: token k goes to the number of smaller keys); and the
+  as a key (Tracr's `make_sort_unique`: token k goes to the number of smaller keys, or of larger
+  ones for a descending sort); and the
   positions to gather from, when they are a function of the index, are solved for and mapped;
 - `InverseJoin`: for a new selector, the sequence an aggregate of it would need (categorical, or
   numerical through a mean or a sum) is solved for, and a base sequence (tokens, indices) is
@@ -29,7 +30,7 @@ from solvers.rasp.inverse import categorical_spec, numerical_spec
 from solvers.rasp.tables import lookup_table, same_sequences
 
 AGGREGATE, AGGREGATE_MIXED, MEAN, _, WIDTH = AGGREGATES
-SELECT_EQ, SELECT_LT = SELECTS[0], SELECTS[2]
+SELECT_EQ, SELECT_LT, SELECT_GT = SELECTS[0], SELECTS[2], SELECTS[4]
 TIMES = NUMERICAL_MAPS[-1]
 INVERSE_LEVEL = 10          # selectors up to this cost are inverted categorically ...
 NUMERICAL_INVERSE_LEVEL = 6  # ... and numerically (an exact linear solve per example)
@@ -48,6 +49,11 @@ class _Offering:
             return
         if all(_right(run, program, i) for i in range(len(self.target))):
             run.offer(program)
+
+    def cheapest(self, type_: Type, vector: tuple[Any, ...], program: Program) -> Program:
+        """The pool's program for this value when it has one (the cheapest that computes it:
+        `indices + 1` rather than the width of a prefix selector), else `program`."""
+        return self.run.pool.seen[type_].get(vector, program)
 
     def base(self) -> tuple[Program, Program]:
         """tokens and indices: what aggregates read and tables map from."""
@@ -98,11 +104,12 @@ class MoveJoin(Join, _Offering):
         if same_sequences([_gather(q, t) for q, t in zip(vector, self.inputs)], self.target):
             self.offer(Program(AGGREGATE, (Program(SELECT_EQ, (indices, program)), tokens)))
         self._scatter(program, vector)
-        try:
-            ranks = [WIDTH.semantics(SELECT_LT.semantics(keys, keys)) for keys in vector]
-        except TypeError:        # keys of different kinds have no order
-            return
-        self._scatter(Program(WIDTH, (Program(SELECT_LT, (program, program)),)), ranks)
+        for order in (SELECT_LT, SELECT_GT):    # sorted by the key, ascending and descending
+            try:
+                ranks = [WIDTH.semantics(order.semantics(keys, keys)) for keys in vector]
+            except TypeError:        # keys of different kinds have no order
+                return
+            self._scatter(Program(WIDTH, (Program(order, (program, program)),)), ranks)
 
     def _scatter(self, places: Program, vector: Sequence[Sequence[Any]]) -> None:
         scattered = [_scatter(p, t) for p, t in zip(vector, self.inputs)]
@@ -162,12 +169,14 @@ class InverseJoin(Join, _Offering):
 
     def __init__(self, run: SearchRun) -> None:
         super().__init__(run)
+        self._vector: tuple[Any, ...] = ()
         self.numeric = all(isinstance(v, (int,)) and not isinstance(v, bool) or _is_fraction(v)
                            for out in self.target for v in out)
 
     def observe(self, type_: Type, vector: tuple[Any, ...], program: Program, level: int) -> None:
         if level > INVERSE_LEVEL:
             return
+        self._vector = vector
         spec = categorical_spec(vector, self.target)
         if spec is not None:
             self._aggregate(AGGREGATE, program, spec)
@@ -193,7 +202,8 @@ class InverseJoin(Join, _Offering):
                 read = _table_map(source, table, CAT)
             program = Program(op, (selector, read))
             if times_width:
-                program = Program(TIMES, (program, Program(WIDTH, (selector,))))
+                widths = tuple(WIDTH.semantics(rows) for rows in self._vector)
+                program = Program(TIMES, (program, self.cheapest(CAT, widths, Program(WIDTH, (selector,)))))
             self.offer(program)
 
 
