@@ -17,6 +17,7 @@ import os
 import sys
 import time
 from collections import defaultdict
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -30,13 +31,13 @@ from solvers.csg.search import CsgSearchConfig, synthesize_shape
 EXIT_OK, EXIT_INTERRUPTED = 0, 130
 
 
-def solve_one(job: tuple[Task, float]) -> dict[str, Any]:
+def solve_one(job: tuple[Task, CsgSearchConfig]) -> dict[str, Any]:
     """One task's JSON row (run in a worker)."""
-    task, seconds = job
+    task, search = job
     target = target_of(task)
     started = time.perf_counter()
     cpu_started = time.process_time()
-    answer = synthesize_shape(target.image, CsgSearchConfig(seconds=max(seconds - SAFETY_SECONDS, 0.01), clock="cpu"))
+    answer = synthesize_shape(target.image, search)
     row = {"task": task.name, "program": answer.text, "iou": round(answer.iou, 6), "cd": round(answer.cd, 6),
            "tokens": answer.tokens, "exact": answer.exact, "seconds": round(time.process_time() - cpu_started, 4),
            "wall_seconds": round(time.perf_counter() - started, 4), "scored": answer.scored}
@@ -57,33 +58,36 @@ def run_csg_bench(args: argparse.Namespace, tasks: Sequence[Task], dsl: Dsl) -> 
     json_out = Path(args.json_out) if getattr(args, "json_out", None) else None
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
+    search = CsgSearchConfig(seconds=max(args.timeout - SAFETY_SECONDS, 0.01), clock="cpu")
     config = {"dsl": dsl.name, "suite": args.suite, "timeout": args.timeout, "jobs": args.jobs,
-              "limit": getattr(args, "limit", None), "search": "search-only"}
-    rows, state = _run(tasks, args.timeout, args.jobs, not getattr(args, "quiet", False), json_out, config)
+              "limit": getattr(args, "limit", None), "search": "search-only", **asdict(search)}
+    rows, state = bench_rows(tasks, search, args.jobs, not getattr(args, "quiet", False), json_out, config)
     print(format_table(rows))
     for line in summary_lines(rows):
         print(line)
-    _write(json_out, rows, config, state)
+    write_json(json_out, rows, config, state)
     if state == "interrupted":
         print(f"nesy: interrupted after {len(rows)} of {len(tasks)} shapes", file=sys.stderr)
         return EXIT_INTERRUPTED
     return EXIT_OK
 
 
-def _run(tasks: Sequence[Task], seconds: float, jobs: int, progress: bool, json_out: Path | None,
-         config: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
+def bench_rows(tasks: Sequence[Task], search: CsgSearchConfig, jobs: int, progress: bool = True,
+               json_out: Path | None = None, config: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], str]:
+    """Every task's row, in task order, searched in `jobs` workers; ("finished" or "interrupted")."""
     from tqdm import tqdm
 
+    config = config or asdict(search)
     rows: list[dict[str, Any]] = []
     bar = tqdm(total=len(tasks), desc="csg", unit="shape", file=sys.stderr, disable=not progress)
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     pool = context.Pool(min(jobs, max(1, len(tasks))), initializer=_warm_up)
     try:
-        for row in pool.imap(solve_one, [(task, seconds) for task in tasks]):
+        for row in pool.imap(solve_one, [(task, search) for task in tasks]):
             rows.append(row)
             bar.update(1)
             bar.set_postfix(cd=f"{np.mean([r['cd'] for r in rows]):.3f}")
-            _write(json_out, rows, config, "running")
+            write_json(json_out, rows, config, "running")
         pool.close()
         return rows, "finished"
     except KeyboardInterrupt:
@@ -138,7 +142,7 @@ def summary_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _write(path: Path | None, rows: Sequence[dict[str, Any]], config: dict[str, Any], state: str) -> None:
+def write_json(path: Path | None, rows: Sequence[dict[str, Any]], config: dict[str, Any], state: str) -> None:
     if path is None:
         return
     text = json.dumps({"state": state, "config": config, "summary": summarize(rows), "results": list(rows)}, indent=1)

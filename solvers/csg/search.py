@@ -44,7 +44,7 @@ class CsgSearchConfig:
     pool_size: int = 1500            # pair shapes kept besides the 396 terminals
     length_weight: float = 0.01      # objective: CD + this per token
     refine_share: float = 0.5        # of the time, for local search
-    refine_starts: int = 3           # distinct programs local search starts from
+    refine_starts: int = 3           # programs local search starts from (more if time is left)
     # "wall": seconds of the clock on the wall; "cpu": CPU seconds of this process, so that a
     # benchmark on a busy machine measures what an idle core would do in `seconds`
     clock: str = "wall"
@@ -93,10 +93,12 @@ def synthesize_shape(target: np.ndarray, config: CsgSearchConfig = CsgSearchConf
         seeds += score_candidates(scorer, objective, list(proposals), np.stack([render_packed(p) for p in proposals]))
     beam_deadline = started + (1 - config.refine_share) * config.seconds
     kept = beam_search(scorer, pool, objective, config.beam_width, config.max_tokens, beam_deadline, seeds, now)
-    starts = _distinct_best(kept, config.refine_starts)
+    starts = _distinct_best(kept, len(kept))
     finished, round_seconds = [], 0.0
-    for index, start in enumerate(starts):
-        share = (deadline - now()) / (len(starts) - index)
+    for index, start in enumerate(starts):      # the first few share the time; more while time is left
+        if index >= config.refine_starts and now() + round_seconds >= deadline:
+            break
+        share = (deadline - now()) / max(1, config.refine_starts - index)
         refined, round_seconds = refine(start, scorer, pool, objective, config.max_tokens, now() + share, now,
                                         round_seconds)
         finished.append(refined)
