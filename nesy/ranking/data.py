@@ -15,8 +15,9 @@ net), so the same seed gives the same data on any machine, for the same enumerat
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -166,22 +167,34 @@ def right_on(program: Program, task: Task, rows: Sequence[Example]) -> bool:
 
 
 def generate_parallel(dsl_name: str, tasks: int, seed: int, jobs: int,
-                      config: RankingDataConfig = RankingDataConfig(), first_chunk: int = 0) -> list[RankingGroup]:
+                      config: RankingDataConfig = RankingDataConfig(), first_chunk: int = 0,
+                      progress: Callable[[str], None] | None = None) -> list[RankingGroup]:
     """`tasks` tasks in chunks of `CHUNK`, chunk c seeded `seed * 100_000 + first_chunk + c`, made
     by `jobs` processes: the same data whatever `jobs` is (`EVALUATION_CHUNKS` as `first_chunk`
-    gives tasks no training run of any seed sees)."""
+    gives tasks no training run of any seed sees). `progress` hears of each chunk done (minutes
+    of work for a few thousand tasks)."""
     work = [(dsl_name, min(CHUNK, tasks - start), seed * 100_000 + first_chunk + start // CHUNK, config)
             for start in range(0, tasks, CHUNK)]
+    started = time.monotonic()
+
+    def done(parts: Iterable[list[RankingGroup]]) -> list[RankingGroup]:
+        groups: list[RankingGroup] = []
+        for count, part in enumerate(parts, 1):
+            groups += part
+            if progress is not None:
+                progress(f"  {min(count * CHUNK, tasks)}/{tasks} tasks generated "
+                         f"({len(groups)} with candidates, {time.monotonic() - started:.0f} s)")
+        return groups
+
     if jobs <= 1 or len(work) <= 1:
-        return [g for part in map(_generate_part, work) for g in part]
+        return done(map(_generate_part, work))
     import multiprocessing as mp
 
     from dsl.registry import get_dsl
 
     get_dsl(dsl_name)   # the results carry ops by signature: their DSL must be loaded here too
     with mp.get_context("fork").Pool(min(jobs, len(work))) as pool:
-        parts = pool.map(_generate_part, work, chunksize=1)
-    return [g for part in parts for g in part]
+        return done(pool.imap(_generate_part, work, chunksize=1))   # in order: the same data
 
 
 def _generate_part(args: tuple[str, int, int, RankingDataConfig]) -> list[RankingGroup]:

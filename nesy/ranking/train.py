@@ -152,9 +152,10 @@ def make_data(tasks: int, evaluation_tasks: int, seed: int, jobs: int,
               config: RankingDataConfig = RankingDataConfig(), log: Callable[[str], None] = print) -> RankingData:
     """Generate both sets; the card says how big they are and how long they took."""
     started = time.monotonic()
-    train = generate_parallel("strings", tasks, seed, jobs, config)
+    train = generate_parallel("strings", tasks, seed, jobs, config, progress=log)
     log(f"training data: {describe(train, tasks)} in {time.monotonic() - started:.0f} s")
-    evaluation = generate_parallel("strings", evaluation_tasks, seed, jobs, config, first_chunk=EVALUATION_CHUNKS)
+    evaluation = generate_parallel("strings", evaluation_tasks, seed, jobs, config, first_chunk=EVALUATION_CHUNKS,
+                                   progress=log)
     log(f"evaluation data: {describe(evaluation, evaluation_tasks)}")
     card = {"seed": seed, "data": describe(train, tasks), "evaluation_data": describe(evaluation, evaluation_tasks),
             "data_config": asdict(config), "data_seconds": round(time.monotonic() - started, 1), "jobs": jobs}

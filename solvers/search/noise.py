@@ -111,6 +111,7 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Resu
                 last = result
                 raise _Interrupted
             if not result.found:
+                last = result
                 if result.stats.candidates < cap and result.status is not Status.TIMEOUT:
                     scouting = False                 # it searched everything: a bigger cap finds nothing
                 return None
