@@ -3,6 +3,7 @@ group of `nesy.*` ops added, side by side at equal time, and print held-out accu
 
     python scripts/op_ablation.py datasets/strings/spreadsheet.jsonl datasets/strings/forum.jsonl \
         --timeout 10 --jobs 1 --json out/op_ablation.json
+    python scripts/op_ablation.py SUITE --candidates 1000000 --timeout 120 --jobs 2 --groups shipped --all
 
 Each group is searched on top of `dsl.strings.SEARCH_OPS`; a group that solves no more (or fewer, by
 costing enumeration time) stays off by default (docs/strings.md says which).
@@ -46,6 +47,9 @@ def main() -> None:
     parser.add_argument("suites", nargs="+")
     parser.add_argument("--timeout", type=float, default=10.0)
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--candidates", type=int, default=None,
+                        help="candidates per task (then --timeout is only a safety net): the same answers "
+                        "whatever the machine's load, so groups compare fairly on a busy machine")
     parser.add_argument("--groups", default=",".join(GROUPS), help="comma-separated group names")
     parser.add_argument("--all", action="store_true", help="also a run with every group at once")
     parser.add_argument("--json", dest="json_out")
@@ -59,7 +63,8 @@ def main() -> None:
         for group, names in groups.items():
             dsl = with_ops(names)
             on, ranker = choose_ranker("default", dsl)
-            options = SynthesisOptions(config=SearchConfig(timeout=args.timeout), rank=on, ranker=ranker)
+            search = SearchConfig(timeout=args.timeout, max_candidates=args.candidates)
+            options = SynthesisOptions(config=search, rank=on, ranker=ranker)
             results = run_suite(tasks, SuiteRun(dsl, options, jobs=args.jobs, label=group), progress=False)
             numbers = summary(results)
             solved = {r.task for r in results if r.solved}
