@@ -3,7 +3,7 @@
 objective weight, clock): the same table, summary and JSON.
 
 usage: scripts/csg_bench.py SUITE [--limit N] [--timeout S] [--jobs N] [--max-tokens T]
-                            [--beam-width W] [--length-weight L] [--wall] [--json OUT]
+                            [--beam-width W] [--length-weight L] [--off-grid] [--wall] [--json OUT]
 """
 from __future__ import annotations
 
@@ -29,13 +29,14 @@ def main() -> int:
     parser.add_argument("--max-tokens", type=int, default=CsgSearchConfig.max_tokens)
     parser.add_argument("--beam-width", type=int, default=CsgSearchConfig.beam_width)
     parser.add_argument("--length-weight", type=float, default=CsgSearchConfig.length_weight)
+    parser.add_argument("--off-grid", action="store_true", help="refinement may leave CSGNet's grid")
     parser.add_argument("--wall", action="store_true", help="budget on the wall clock (default: CPU seconds)")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     tasks = read_csg_tasks(Path(args.suite))[: args.limit]
     search = CsgSearchConfig(seconds=args.timeout - SAFETY_SECONDS, max_tokens=args.max_tokens,
                              beam_width=args.beam_width, length_weight=args.length_weight,
-                             clock="wall" if args.wall else "cpu")
+                             off_grid=args.off_grid, clock="wall" if args.wall else "cpu")
     config = {"suite": args.suite, "limit": args.limit, "jobs": args.jobs, **asdict(search)}
     rows, state = bench_rows(tasks, search, args.jobs, progress=False, json_out=args.json, config=config)
     print(format_table(rows))

@@ -117,3 +117,13 @@ def test_bad_picture_on_the_command_line_is_one_line_with_status_2(tmp_path: Pat
     done = _nesy("synth", "--dsl", "csg", str(tmp_path / "blank.png"), "--guide", "none")
     assert done.returncode == 2
     assert "empty" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_off_grid_refinement_moves_by_pixels_and_prints_back() -> None:
+    moves = {str(p) for p in grid_neighbours(parse_program("s(32,32,16)").head.value, off_grid=True)}
+    assert {"s(33,32,16)", "s(32,30,16)", "s(32,32,20)", "s(40,32,16)", "c(32,32,16)"} <= moves
+    target = render(parse_program("s(24,24,16)c(40,40,12)+"))
+    target = np.roll(target, 3, axis=1)                     # 3 pixels right: off the grid of 8
+    answer = synthesize_shape(target, CsgSearchConfig(seconds=1.0, clock="cpu", off_grid=True))
+    assert answer.iou > synthesize_shape(target, QUICK).iou
+    np.testing.assert_array_equal(render(parse_program(answer.text)), render(answer.program))

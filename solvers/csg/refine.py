@@ -23,24 +23,32 @@ RERANK = 48                  # edits of a round scored by the objective
 GRAFTS = 400                 # operands tried per operator when growing a place (`S op q`)
 
 
-def grid_neighbours(primitive: Primitive) -> list[Primitive]:
-    """The terminals one grid step away (x, y by 8, r by 4) and the other kinds at the same spot."""
+OFF_GRID_STEPS = (1, 2, 4)    # pixels a parameter moves by when refinement may leave the grid
+
+
+def grid_neighbours(primitive: Primitive, off_grid: bool = False) -> list[Primitive]:
+    """The terminals one grid step away (x, y by 8, r by 4) and the other kinds at the same spot;
+    with `off_grid`, also every parameter moved by 1, 2 and 4 pixels (integers off CSGNet's grid,
+    as CSGNet's own refinement leaves its grid)."""
     kind, x, y, r = primitive.kind, primitive.x, primitive.y, primitive.r
-    options = [(kind, x + dx, y + dy, r + dr) for dx, dy, dr in
-               ((GRID, 0, 0), (-GRID, 0, 0), (0, GRID, 0), (0, -GRID, 0), (0, 0, SIZE_STEP), (0, 0, -SIZE_STEP))]
+    steps = [(GRID, 0, 0), (0, GRID, 0), (0, 0, SIZE_STEP)]
+    if off_grid:
+        steps += [(d, 0, 0) for d in OFF_GRID_STEPS] + [(0, d, 0) for d in OFF_GRID_STEPS] + \
+                 [(0, 0, d) for d in OFF_GRID_STEPS]
+    options = [(kind, x + sign * dx, y + sign * dy, r + sign * dr) for dx, dy, dr in steps for sign in (1, -1)]
     options += [(other, x, y, r) for other in "cst" if other != kind]
     out = []
-    for option in options:
+    for option in dict.fromkeys(options):
         try:
             candidate = Primitive(*option)
         except ValueError:
             continue
-        if candidate.in_vocabulary:
+        if off_grid or candidate.in_vocabulary:
             out.append(candidate)
     return out
 
 
-def _edits(program: Program, pool: OperandPool, pool_tokens: np.ndarray, max_tokens: int):
+def _edits(program: Program, pool: OperandPool, pool_tokens: np.ndarray, max_tokens: int, off_grid: bool):
     """(pictures (N, 64), tokens (N,), build(i) -> Program) of every edit of `program`."""
     pictures, tokens, builders = [], [], []
     total = program.size
@@ -61,7 +69,7 @@ def _edits(program: Program, pool: OperandPool, pool_tokens: np.ndarray, max_tok
                 builders.append(lambda i, path=path, sub=sub, name=name, chosen=chosen:
                                 replace_at(program, path, combine(name, sub, pool.programs[chosen[i]])))
         # smaller: a child alone; nearby: grid neighbours of a primitive
-        local = list(sub.children) if sub.children else [leaf(p) for p in grid_neighbours(sub.head.value)]
+        local = list(sub.children) if sub.children else [leaf(p) for p in grid_neighbours(sub.head.value, off_grid)]
         if local:
             values = np.stack([render_packed(p) for p in local])
             pictures.append(place.pictures(values))
@@ -77,7 +85,8 @@ def _edits(program: Program, pool: OperandPool, pool_tokens: np.ndarray, max_tok
 
 
 def refine(start: Candidate, scorer: TargetScorer, pool: OperandPool, objective: Objective, max_tokens: int,
-           deadline: float, now: Callable[[], float], round_seconds: float = 0.0) -> tuple[Candidate, float]:
+           deadline: float, now: Callable[[], float], round_seconds: float = 0.0,
+           off_grid: bool = False) -> tuple[Candidate, float]:
     """The best program local search reaches from `start` before `deadline`, and the longest
     round it took (`round_seconds`: the longest known so far; a round that would end after the
     deadline is not begun)."""
@@ -85,7 +94,7 @@ def refine(start: Candidate, scorer: TargetScorer, pool: OperandPool, objective:
     current = start
     while now() + round_seconds < deadline:
         round_started = now()
-        pictures, tokens, build = _edits(current.program, pool, pool_tokens, max_tokens)
+        pictures, tokens, build = _edits(current.program, pool, pool_tokens, max_tokens, off_grid)
         rank = scorer.iou(pictures) - IOU_LENGTH_WEIGHT * tokens
         rank[tokens > max_tokens] = -np.inf
         order = np.argsort(-rank, kind="stable")

@@ -45,6 +45,8 @@ class CsgSearchConfig:
     length_weight: float = 0.01      # objective: CD + this per token
     refine_share: float = 0.5        # of the time, for local search
     refine_starts: int = 3           # programs local search starts from (more if time is left)
+    # refinement may move primitives off CSGNet's grid (integer x, y, r): not CSGNet's vocabulary
+    off_grid: bool = False
     # "wall": seconds of the clock on the wall; "cpu": CPU seconds of this process, so that a
     # benchmark on a busy machine measures what an idle core would do in `seconds`
     clock: str = "wall"
@@ -100,7 +102,7 @@ def synthesize_shape(target: np.ndarray, config: CsgSearchConfig = CsgSearchConf
             break
         share = (deadline - now()) / max(1, config.refine_starts - index)
         refined, round_seconds = refine(start, scorer, pool, objective, config.max_tokens, now() + share, now,
-                                        round_seconds)
+                                        round_seconds, config.off_grid)
         finished.append(refined)
     best = min(finished, key=lambda c: c.score)
     return _rescored(best.program, image, now() - started, scorer.scored, len(pool))
