@@ -32,6 +32,16 @@ def unpack(packed: np.ndarray) -> np.ndarray:
     return np.unpackbits(bits, axis=-1, bitorder="little").astype(bool)
 
 
+def combine_packed(name: str, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """`left name right` on packed canvases (broadcast): `+` union, `*` intersection, `-` left
+    without right."""
+    if name == "+":
+        return left | right
+    if name == "*":
+        return left & right
+    return left & ~right
+
+
 def pixel_count(packed: np.ndarray) -> np.ndarray:
     """Foreground pixels of each packed canvas: (..., 64) -> (...)."""
     return np.bitwise_count(packed).sum(axis=-1, dtype=np.int64)

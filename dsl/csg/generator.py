@@ -14,7 +14,7 @@ from typing import Iterator
 import numpy as np
 
 from dsl.core import Program
-from dsl.csg.canvas import pixel_count
+from dsl.csg.canvas import combine_packed, pixel_count
 from dsl.csg.ops import combine, leaf
 from dsl.csg.primitives import VOCABULARY
 from dsl.csg.render import render_packed
@@ -47,8 +47,7 @@ def _every_operator_matters(program: Program) -> np.ndarray | None:
     left, right = (_every_operator_matters(c) for c in program.children)
     if left is None or right is None:
         return None
-    name = program.head.name
-    result = left | right if name == "+" else left & right if name == "*" else left & ~right
+    result = combine_packed(program.head.name, left, right)
     if not pixel_count(result) or np.array_equal(result, left) or np.array_equal(result, right):
         return None
     return result

@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 
 from dsl.core import Program
-from dsl.csg.canvas import WORDS, pack, unpack
+from dsl.csg.canvas import WORDS, combine_packed, pack, unpack
 from dsl.csg.primitives import Primitive, vocabulary_masks
 from dsl.csg.tokens import DIFFERENCE_TOKEN, INTERSECTION_TOKEN, PRIMITIVE_TOKENS, STOP, UNION_TOKEN
 from dsl.errors import NesyInputError
@@ -68,8 +68,7 @@ def render_packed(program: Program) -> np.ndarray:
     if not program.children:
         return primitive_packed(program.head.value)
     left, right = (render_packed(c) for c in program.children)
-    name = program.head.name
-    return left | right if name == "+" else left & right if name == "*" else left & ~right
+    return combine_packed(program.head.name, left, right)
 
 def render(program: Program) -> np.ndarray:
     """The bool (64, 64) image CSGNet draws for a program."""

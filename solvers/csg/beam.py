@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 
 from dsl.core import Program
-from dsl.csg.canvas import pixel_count
+from dsl.csg.canvas import combine_packed, pixel_count
 from dsl.csg.ops import combine
 from solvers.csg.objective import Objective, TargetScorer
 from solvers.csg.pool import OperandPool
@@ -54,7 +54,7 @@ def beam_search(scorer: TargetScorer, pool: OperandPool, objective: Objective, w
         state_tokens = np.array([c.tokens for c in beam])
         results = []
         for op_index, name in enumerate(OPERATORS):
-            new = _combine(name, states[:, None, :], pool.packed[None, :, :])  # (B, M, 64)
+            new = combine_packed(name, states[:, None, :], pool.packed[None, :, :])  # (B, M, 64)
             tokens = state_tokens[:, None] + pool_tokens[None, :] + 1
             rank = scorer.iou(new) - IOU_LENGTH_WEIGHT * tokens
             rank[tokens > max_tokens] = -np.inf
@@ -83,7 +83,3 @@ def beam_search(scorer: TargetScorer, pool: OperandPool, objective: Objective, w
         kept.extend(beam)
         last_step = now() - step_started
     return kept
-
-
-def _combine(name: str, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    return left | right if name == "+" else left & right if name == "*" else left & ~right

@@ -14,7 +14,7 @@ from typing import Iterator
 import numpy as np
 
 from dsl.core import Program
-from dsl.csg.canvas import WORDS
+from dsl.csg.canvas import WORDS, combine_packed
 from dsl.csg.render import primitive_packed
 
 Path = tuple[int, ...]          # child indices from the root
@@ -37,10 +37,6 @@ def replace_at(program: Program, path: Path, new: Program) -> Program:
     return Program(program.head, tuple(children))
 
 
-def _apply(name: str, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    return left | right if name == "+" else left & right if name == "*" else left & ~right
-
-
 def draw_with(program: Program, path: Path | None, value: np.ndarray) -> np.ndarray:
     """The packed picture of `program` with the sub-program at `path` drawn as `value`."""
     if path is not None and not path:
@@ -49,7 +45,7 @@ def draw_with(program: Program, path: Path | None, value: np.ndarray) -> np.ndar
         return primitive_packed(program.head.value)
     parts = [draw_with(child, path[1:] if path and path[0] == i else None, value)
              for i, child in enumerate(program.children)]
-    return _apply(program.head.name, *parts)
+    return combine_packed(program.head.name, *parts)
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,8 @@ def _relevance(scorer: TargetScorer, packed: np.ndarray) -> tuple[np.ndarray, np
 
 
 def build_pool(scorer: TargetScorer, size: int = 1500, pair_primitives: int = 120) -> OperandPool:
-    """Every terminal, plus the best `size` distinct pair shapes built from the
-    `pair_primitives` terminals that overlap the target most (and, for cuts, least)."""
+    """Every terminal, plus up to `size` distinct pair shapes (half the best for adding, half the
+    best for cutting) built from the `pair_primitives` terminals that overlap the target most."""
     masks = vocabulary_masks()
     programs = [leaf(p) for p in VOCABULARY]
     overlap = pixel_count(masks & scorer.packed)
@@ -54,7 +54,6 @@ def build_pool(scorer: TargetScorer, size: int = 1500, pair_primitives: int = 12
     a, b = a.ravel(), b.ravel()
     distinct = a != b
     a, b = a[distinct], b[distinct]
-    left, right = masks[a], masks[b]
     names = np.repeat(np.array(["*", "-", "+"]), len(a))
     firsts, seconds = np.tile(a, 3), np.tile(b, 3)
     left, right = masks[a], masks[b]

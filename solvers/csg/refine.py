@@ -11,10 +11,11 @@ from typing import Callable
 import numpy as np
 
 from dsl.core import Program
+from dsl.csg.canvas import combine_packed
 from dsl.csg.ops import combine, leaf
 from dsl.csg.primitives import GRID, SIZE_STEP, Primitive
 from dsl.csg.render import render_packed
-from solvers.csg.beam import IOU_LENGTH_WEIGHT, OPERATORS, Candidate, _combine, score_candidates
+from solvers.csg.beam import IOU_LENGTH_WEIGHT, OPERATORS, Candidate, score_candidates
 from solvers.csg.edits import Place, places, replace_at
 from solvers.csg.objective import Objective, TargetScorer
 from solvers.csg.pool import OperandPool
@@ -64,7 +65,7 @@ def _edits(program: Program, pool: OperandPool, pool_tokens: np.ndarray, max_tok
         if total + 1 + pool_tokens.min() <= max_tokens:
             for name in OPERATORS:
                 chosen = (pool.cutters if name == "-" else pool.adders)[:GRAFTS]
-                pictures.append(place.pictures(_combine(name, sub_value[None], pool.packed[chosen])))
+                pictures.append(place.pictures(combine_packed(name, sub_value[None], pool.packed[chosen])))
                 tokens.append(total + 1 + pool_tokens[chosen])
                 builders.append(lambda i, path=path, sub=sub, name=name, chosen=chosen:
                                 replace_at(program, path, combine(name, sub, pool.programs[chosen[i]])))
