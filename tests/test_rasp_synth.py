@@ -3,6 +3,7 @@ contradictions are reported, and bad task files get one-line errors."""
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 import random
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from dsl.rasp.search_ops import AGGREGATES, CAT, INDICES, LENGTH, MAPS, SELECTS,
 from dsl.rasp.tasks import read_tasks, task_from_record
 from dsl.registry import get_dsl
 from solvers.rasp.front_end import failing, synthesize
-from solvers.rasp.inverse import categorical_spec, numerical_spec
+from solvers.rasp.inverse import categorical_spec, numerical_table
 from solvers.rasp.tables import lookup_table
 from solvers.search.driver import SynthesisOptions
 from solvers.search.enumeration import SearchConfig
@@ -117,10 +118,13 @@ def test_lookup_tables_need_a_function_seen_across_examples():
 
 
 def test_aggregate_inverses():
-    prefix = [(0b1, 0b11, 0b111)]                     # select(indices, indices, <=) on 3 positions
-    values, fixed = numerical_spec(prefix, [(1, 0, 1)], mean=True)  # means of 1, -1, 3 ... solved exactly
-    assert values == [[1, -1, 3]] and fixed == [[True, True, True]]
-    assert numerical_spec([(0b11, 0b11)], [(1, 2)], mean=True) is None          # one selection, two means
+    prefix = [(0b1, 0b11, 0b111), (0b1, 0b11)]        # select(indices, indices, <=) on 3 and 2 positions
+    tokens = [("(", ")", "("), (")", ")")]
+    solved = numerical_table(prefix, [(1, 0, Fraction(1, 3)), (-1, -1)], tokens, mean=True)
+    assert {key: value for key, value in solved.values()} == {"(": 1, ")": -1}    # pair_balance's +1 / -1
+    assert numerical_table(prefix, [(1, 0, 1), (-1, -1)], tokens, mean=True) is None   # no such function
+    everything = [(0b11, 0b11)]
+    assert numerical_table(everything, [(3, 3)], [("a", "b")], mean=False) is None     # a + b = 3: not unique
     wanted, fixed = categorical_spec([(0b10, 0b01)], [("x", "y")])               # swap: key 1 must be x
     assert wanted == [["y", "x"]] and fixed == [[True, True]]
     assert categorical_spec([(0b11, 0b01)], [("x", "y")]) is None               # key 0 must be x and y
@@ -211,6 +215,7 @@ def test_distill_reports_where_program_and_model_disagree():
     assert wanted == model([tokens])[0] and got != wanted
 
 
+@pytest.mark.slow
 def test_cli_distill(tmp_path):
     model = tmp_path / "count.pt"
     compiled = _nesy("rasp", "compile", "datasets/rasp/count_a.rasp", "--vocab", "a,b", "--max-len", "4",

@@ -26,7 +26,7 @@ from dsl.rasp.search_ops import AGGREGATES, CAT, NUM, NUMERICAL_MAPS, OUT, SEL, 
 from dsl.rasp.values import identity_key
 from solvers.search.enumeration import SearchRun
 from solvers.search.joins import Join
-from solvers.rasp.inverse import categorical_spec, numerical_spec
+from solvers.rasp.inverse import categorical_spec, numerical_table
 from solvers.rasp.tables import lookup_table, same_sequences
 
 AGGREGATE, AGGREGATE_MIXED, MEAN, _, WIDTH = AGGREGATES
@@ -169,30 +169,27 @@ class InverseJoin(Join, _Offering):
 
     def __init__(self, run: SearchRun) -> None:
         super().__init__(run)
-        self._vector: tuple[Any, ...] = ()
         self.numeric = all(isinstance(v, (int,)) and not isinstance(v, bool) or _is_fraction(v)
                            for out in self.target for v in out)
 
     def observe(self, type_: Type, vector: tuple[Any, ...], program: Program, level: int) -> None:
         if level > INVERSE_LEVEL:
             return
-        self._vector = vector
         spec = categorical_spec(vector, self.target)
         if spec is not None:
-            self._aggregate(AGGREGATE, program, spec)
+            self._categorical(program, spec)
         if self.numeric and level <= NUMERICAL_INVERSE_LEVEL:
-            mean = numerical_spec(vector, self.target, mean=True)
-            if mean is not None:
-                self._aggregate(MEAN, program, mean)
-            total = numerical_spec(vector, self.target, mean=False)
-            if total is not None:
-                self._aggregate(MEAN, program, total, times_width=True)
+            for mean in (True, False):
+                self._numerical(program, vector, mean)
 
-    def _aggregate(self, op: Op, selector: Program, spec: tuple, times_width: bool = False) -> None:
-        wanted, constrained = spec
+    def _sources(self) -> list[tuple[Program, list[tuple[Any, ...]]]]:
+        tokens, indices = self.base()
         inputs = [env["tokens"] for env in self.run.envs[:len(self.target)]]
-        for source in self.base():
-            values = inputs if source.head.name == "tokens" else [tuple(range(len(t))) for t in inputs]
+        return [(tokens, inputs), (indices, [tuple(range(len(t))) for t in inputs])]
+
+    def _categorical(self, selector: Program, spec: tuple) -> None:
+        wanted, constrained = spec
+        for source, values in self._sources():
             if _fits(values, wanted, constrained):
                 read = source
             else:
@@ -200,9 +197,27 @@ class InverseJoin(Join, _Offering):
                 if table is None:
                     continue
                 read = _table_map(source, table, CAT)
-            program = Program(op, (selector, read))
-            if times_width:
-                widths = tuple(WIDTH.semantics(rows) for rows in self._vector)
+            self.offer(Program(AGGREGATE, (selector, read)))
+
+    def _numerical(self, selector: Program, vector: tuple[Any, ...], mean: bool) -> None:
+        """numerical aggregate(selector, f(source)) (times the selector's width, for a sum)."""
+        for source, values in self._sources():
+            solved = numerical_table(vector, self.target, values, mean)
+            if solved is None:
+                continue
+            pairs = list(solved.values())
+            if all(identity_key(k) == identity_key(v) for k, v in pairs):
+                read = source
+            else:
+                table = lookup_table(values, [[solved[identity_key(k)][1] if identity_key(k) in solved else None
+                                               for k in row] for row in values],
+                                     [[identity_key(k) in solved for k in row] for row in values])
+                if table is None:
+                    continue
+                read = _table_map(source, table, CAT)
+            program = Program(MEAN, (selector, read))
+            if not mean:
+                widths = tuple(WIDTH.semantics(rows) for rows in vector)
                 program = Program(TIMES, (program, self.cheapest(CAT, widths, Program(WIDTH, (selector,)))))
             self.offer(program)
 
