@@ -24,6 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", dest="json_out", metavar="FILE",
                         help="write results as JSON here, rewritten as each task finishes (missing folders are made)")
     parser.add_argument("--limit", type=positive_int, default=None, metavar="N", help="only the first N tasks")
+    parser.add_argument("--candidates", type=positive_int, default=None, metavar="N",
+                        help="candidates per task: a budget that does not depend on the machine's load, so "
+                        "runs compare fairly on a busy machine (--timeout still stops a task)")
     parser.add_argument("--no-unify", action="store_true", help="no conditional solutions by unification")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--guide", default="default", metavar="GUIDE",
@@ -62,13 +65,18 @@ def run(args: argparse.Namespace) -> int:
         return resolve(dsl.bench_runner)(args, tasks, dsl)
     if args.typo_seed is not None:
         tasks = [with_typo(task, args.typo_seed) for task in tasks]
-    search = SearchConfig(timeout=args.timeout, unify=not args.no_unify)
-    rankings = [("rank-off", "off"), ("ranked", "default")] if args.ranker == "both" else [("", args.ranker)]
+    search = SearchConfig(timeout=args.timeout, unify=not args.no_unify, max_candidates=args.candidates)
+    if args.ranker == "both":
+        rankings = [("rank-off", "off"), ("ranked", "default")]
+    elif "," in args.ranker:   # several rankers side by side: each labelled by its name or file stem
+        rankings = [(os.path.splitext(os.path.basename(choice))[0], choice) for choice in args.ranker.split(",")]
+    else:
+        rankings = [("", args.ranker)]
     ranked_options = [(label, SynthesisOptions(config=search, noise=args.noise, rank=on, ranker=ranker))
                       for label, (on, ranker) in ((label, choose_ranker(choice, dsl)) for label, choice in rankings)]
     config = {"dsl": args.dsl, "suite": args.suite, "timeout": args.timeout, "jobs": args.jobs, "guide": args.guide,
               "ranker": args.ranker, "noise": args.noise, "min_examples": args.min_examples,
-              "typo_seed": args.typo_seed}
+              "typo_seed": args.typo_seed, "candidates": args.candidates}
 
     def save(runs: dict, state: str) -> None:
         if json_out is not None:

@@ -86,7 +86,8 @@ def nonnegative_int(text: str) -> int:
 
 def add_generalization_options(parser: argparse.ArgumentParser, compare: bool) -> None:
     """--ranker and --noise, the same for `nesy synth` and `nesy bench`."""
-    extra = ", 'both' (off and default side by side, one table)" if compare else ""
+    extra = (", 'both' (off and default side by side, one table), several of these separated by commas "
+             "(side by side)") if compare else ""
     parser.add_argument("--ranker", default="default", metavar="RANKER",
                         help="which of the programs that fit to return: 'default' (the shipped ranker, else "
                         "search order), 'search-order' (fewest leave-one-out errors, then smallest), 'off' "
