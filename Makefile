@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 SUITE  ?= datasets/strings/demo.jsonl
 
-.PHONY: demo test test-slow test-fuzz setup bench-sygus bench-bustle bench-spreadsheet bench-regex bench-rasp bench-nap clean
+.PHONY: demo test test-slow test-fuzz setup bench-sygus bench-bustle bench-spreadsheet bench-regex bench-rasp bench-rasp-synthesis bench-nap clean
 
 $(BIN)/nesy: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ bench-regex: setup
 
 bench-rasp: setup
 	$(BIN)/nesy rasp bench --json out/rasp.json
+
+# RASP programs synthesized from I/O, compiled and proven; then the library distilled back from its weights.
+bench-rasp-synthesis: setup
+	$(BIN)/nesy bench rasp --suite datasets/rasp/synthesis.jsonl --timeout 60 --jobs 2 --json out/rasp-synthesis.json
+	$(BIN)/python scripts/rasp_distill_library.py --timeout 30
 
 bench-nap: setup
 	$(BIN)/nesy nap bench --json out/nap.json

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import random
 from fractions import Fraction
-from pathlib import Path
 
 from dsl.rasp import LIBRARY_DIR, load, run
 from dsl.rasp.values import format_value, identity_key

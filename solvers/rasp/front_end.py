@@ -19,7 +19,6 @@ from dsl.errors import NesyInputError
 from dsl.rasp import load, run
 from dsl.rasp.program_source import to_rasp
 from dsl.rasp.search_ops import CAT, LENGTH, INDICES, SELECT_ALL, constant_op
-from dsl.rasp.tasks import SequenceTask
 from dsl.rasp.values import Value, identity_key
 from solvers.search.budget import BudgetExhausted, task_budget
 from solvers.search.enumeration import BottomUpSearch, Leaf
@@ -101,4 +100,4 @@ def failing(program, examples) -> list[int]:
     return wrong
 
 
-__all__ = ["SequenceTask", "synthesize", "checked", "leaves"]
+__all__ = ["synthesize", "checked", "leaves"]

@@ -23,7 +23,7 @@ from typing import Any, Mapping, Sequence
 
 from dsl.core import Op, Program, Type
 from dsl.rasp.search_ops import AGGREGATES, CAT, NUM, NUMERICAL_MAPS, OUT, SEL, SELECTS, INDICES, table_op
-from dsl.rasp.values import identity_key
+from dsl.rasp.values import identity_key, is_number
 from solvers.search.enumeration import SearchRun
 from solvers.search.joins import Join
 from solvers.rasp.inverse import categorical_spec, numerical_table
@@ -169,8 +169,7 @@ class InverseJoin(Join, _Offering):
 
     def __init__(self, run: SearchRun) -> None:
         super().__init__(run)
-        self.numeric = all(isinstance(v, (int,)) and not isinstance(v, bool) or _is_fraction(v)
-                           for out in self.target for v in out)
+        self.numeric = all(is_number(v) and not isinstance(v, bool) for out in self.target for v in out)
 
     def observe(self, type_: Type, vector: tuple[Any, ...], program: Program, level: int) -> None:
         if level > INVERSE_LEVEL:
@@ -225,12 +224,6 @@ class InverseJoin(Join, _Offering):
 def _fits(values: Sequence[Sequence[Any]], wanted: Sequence[Sequence[Any]], constrained) -> bool:
     return all(identity_key(v) == identity_key(w)
                for vs, ws, cs in zip(values, wanted, constrained) for v, w, c in zip(vs, ws, cs) if c)
-
-
-def _is_fraction(value: Any) -> bool:
-    from fractions import Fraction
-
-    return isinstance(value, Fraction)
 
 
 def rasp_joins(run: SearchRun, op_costs: Mapping[Op, int]) -> list[Join]:
