@@ -1,7 +1,8 @@
 """Local search from a program: at every place of it, try each pool operand instead of the
 sub-program there, the sub-program combined with each operand (`S + q`, `S - q`, `S * q`),
-its children alone (a shorter program), and for a primitive its neighbours on CSGNet's grid
-(CSGNet's visually guided refinement of primitive parameters). Every edit of a round is drawn
+its children alone (a shorter program), and for a primitive its neighbours on CSGNet's grid, or
+moved by a few pixels with `off_grid` (CSGNet's visually guided refinement of primitive
+parameters). Every edit of a round is drawn
 at once (`solvers.csg.edits`), ranked by IoU, the best few by the objective; the best edit that
 improves the objective is taken, and rounds go on until none does or time is up."""
 from __future__ import annotations
@@ -22,9 +23,7 @@ from solvers.csg.pool import OperandPool
 
 RERANK = 48                  # edits of a round scored by the objective
 GRAFTS = 400                 # operands tried per operator when growing a place (`S op q`)
-
-
-OFF_GRID_STEPS = (1, 2, 4)    # pixels a parameter moves by when refinement may leave the grid
+OFF_GRID_STEPS = (1, 2, 4)   # pixels a parameter moves by when refinement may leave the grid
 
 
 def grid_neighbours(primitive: Primitive, off_grid: bool = False) -> list[Primitive]:
