@@ -1,5 +1,6 @@
 """`nesy train guide --dsl strings --out PATH`: make training data from the DSL and fit the guide;
-`nesy train ranker --out PATH`: the same for the ranker that picks among programs that fit."""
+`nesy train ranker --out PATH`: the same for the ranker that picks among programs that fit;
+`nesy train csg --out PATH`: the CSG proposer (`nesy.csg.command`)."""
 from __future__ import annotations
 
 import argparse
@@ -19,7 +20,7 @@ DEFAULT_RANKER_OUT = "out/guides/ranker-strings.json"
 def register(subparsers: argparse._SubParsersAction) -> None:
     from nesy.commands.options import dsl_help, nonnegative_int, positive_int
 
-    parser = subparsers.add_parser("train", help="train neural models (the search guide, the ranker)",
+    parser = subparsers.add_parser("train", help="train neural models (the search guide, the ranker, the CSG proposer)",
                                    description="Train a model from data the DSL itself generates.")
     models = parser.add_subparsers(dest="model", metavar="MODEL")
     models.required = True
@@ -60,6 +61,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ranker.add_argument("--jobs", type=positive_int, default=2, metavar="N",
                         help="processes generating data; the data does not depend on it (default 2)")
     ranker.set_defaults(func=run_ranker)
+    from nesy.csg.command import add_parser as add_csg_parser
+
+    add_csg_parser(models)
 
 
 def output_paths(args: argparse.Namespace) -> tuple[Path, Path]:
