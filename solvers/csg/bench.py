@@ -7,6 +7,8 @@ in CSGNet's postfix, `task` the image index (what ../shared/tools/csg_score.py r
 Tasks run in `--jobs` worker processes, each search within `--timeout` CPU seconds of its
 worker (so that a machine busy with other work still measures what idle cores would do; the
 wall seconds are reported too); Ctrl-C stops the run and keeps what finished (exit 130).
+`--guide` picks the solvers (`solvers.csg.guided.bench_solvers`): search only, the proposer's
+beam alone, search seeded with it, or all three at the same budget.
 """
 from __future__ import annotations
 
@@ -19,25 +21,26 @@ import time
 from collections import defaultdict
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from dsl.core import Dsl, Task
 from dsl.errors import NesyInputError
 from solvers.csg.front_end import SAFETY_SECONDS, target_of
-from solvers.csg.search import CsgSearchConfig, synthesize_shape
+from solvers.csg.search import CsgAnswer, CsgSearchConfig, synthesize_shape
 
 EXIT_OK, EXIT_INTERRUPTED = 0, 130
+Solver = Callable[[np.ndarray, CsgSearchConfig], CsgAnswer]   # a target picture -> its answer
 
 
-def solve_one(job: tuple[Task, CsgSearchConfig]) -> dict[str, Any]:
+def solve_one(job: tuple[Task, CsgSearchConfig, Solver]) -> dict[str, Any]:
     """One task's JSON row (run in a worker)."""
-    task, search = job
+    task, search, solve = job
     target = target_of(task)
     started = time.perf_counter()
     cpu_started = time.process_time()
-    answer = synthesize_shape(target.image, search)
+    answer = solve(target.image, search)
     row = {"task": task.name, "program": answer.text, "iou": round(answer.iou, 6), "cd": round(answer.cd, 6),
            "tokens": answer.tokens, "exact": answer.exact, "seconds": round(time.process_time() - cpu_started, 4),
            "wall_seconds": round(time.perf_counter() - started, 4), "scored": answer.scored}
@@ -58,14 +61,23 @@ def run_csg_bench(args: argparse.Namespace, tasks: Sequence[Task], dsl: Dsl) -> 
     json_out = Path(args.json_out) if getattr(args, "json_out", None) else None
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
+    from solvers.csg.guided import bench_solvers
+
+    solvers = bench_solvers(getattr(args, "guide", "none"))
     search = CsgSearchConfig(seconds=max(args.timeout - SAFETY_SECONDS, 0.01), clock="cpu")
-    config = {"dsl": dsl.name, "suite": args.suite, "timeout": args.timeout, "jobs": args.jobs,
-              "limit": getattr(args, "limit", None), "search": "search-only", **asdict(search)}
-    rows, state = bench_rows(tasks, search, args.jobs, not getattr(args, "quiet", False), json_out, config)
-    print(format_table(rows))
-    for line in summary_lines(rows):
+    summaries, state = [], "finished"
+    for label, solve in solvers:      # --guide both: one JSON per solver, OUT.search-only.json, ...
+        out = json_out.with_suffix(f".{label}{json_out.suffix}") if json_out and len(solvers) > 1 else json_out
+        config = {"dsl": dsl.name, "suite": args.suite, "timeout": args.timeout, "jobs": args.jobs,
+                  "limit": getattr(args, "limit", None), "search": label, **asdict(search)}
+        rows, state = bench_rows(tasks, search, args.jobs, not getattr(args, "quiet", False), out, config, solve)
+        print(format_table(rows))
+        summaries += summary_lines(rows, label)
+        write_json(out, rows, config, state)
+        if state == "interrupted":
+            break
+    for line in summaries:
         print(line)
-    write_json(json_out, rows, config, state)
     if state == "interrupted":
         print(f"nesy: interrupted after {len(rows)} of {len(tasks)} shapes", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -73,7 +85,8 @@ def run_csg_bench(args: argparse.Namespace, tasks: Sequence[Task], dsl: Dsl) -> 
 
 
 def bench_rows(tasks: Sequence[Task], search: CsgSearchConfig, jobs: int, progress: bool = True,
-               json_out: Path | None = None, config: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], str]:
+               json_out: Path | None = None, config: dict[str, Any] | None = None,
+               solve: Solver = synthesize_shape) -> tuple[list[dict[str, Any]], str]:
     """Every task's row, in task order, searched in `jobs` workers; ("finished" or "interrupted")."""
     from tqdm import tqdm
 
@@ -83,7 +96,7 @@ def bench_rows(tasks: Sequence[Task], search: CsgSearchConfig, jobs: int, progre
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     pool = context.Pool(min(jobs, max(1, len(tasks))), initializer=_warm_up)
     try:
-        for row in pool.imap(solve_one, [(task, search) for task in tasks]):
+        for row in pool.imap(solve_one, [(task, search, solve) for task in tasks]):
             rows.append(row)
             bar.update(1)
             bar.set_postfix(cd=f"{np.mean([r['cd'] for r in rows]):.3f}")
@@ -123,7 +136,7 @@ def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
             "wall_seconds_per_shape": float(np.mean([r["wall_seconds"] for r in rows]))}
 
 
-def summary_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
+def summary_lines(rows: Sequence[dict[str, Any]], label: str = "search-only") -> list[str]:
     def line(label: str, s: dict[str, Any]) -> str:
         return (f"{label}: {s['shapes']} shapes, mean CD {s['mean_cd']:.3f}, mean IoU {s['mean_iou']:.3f}, "
                 f"exact {s['exact']}/{s['shapes']} ({100 * s['exact'] / s['shapes']:.1f}%), "
@@ -132,7 +145,7 @@ def summary_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
 
     if not rows:
         return ["no shapes"]
-    lines = [line("search-only", summarize(rows))]
+    lines = [line(label, summarize(rows))]
     groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         if "target_tokens" in r:
