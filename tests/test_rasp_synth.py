@@ -227,3 +227,43 @@ def test_cli_distill(tmp_path):
     assert "30/30 agree" in result.stdout and "selector_width" in program.read_text()
     bad = _nesy("rasp", "distill", str(model), "--vocab", "a,z")
     assert bad.returncode == 2 and "'z' is not in the model's vocabulary" in bad.stderr
+
+
+def _random_program(rng: random.Random, depth: int, type_, leaves: dict):
+    """A random well-typed program over the search ops (leaves when depth runs out)."""
+    from dsl.rasp.search_ops import SEARCH_OPS
+
+    if (depth <= 0 or rng.random() < 0.25) and leaves.get(type_):
+        return rng.choice(leaves[type_])
+    ops = [op for op in SEARCH_OPS if op.return_type == type_
+           and (depth > 0 or all(leaves.get(t) for t in op.arg_types))]   # out of depth: leaves next
+    op = rng.choice(ops)
+    return Program(op, tuple(_random_program(rng, depth - 1, t, leaves) for t in op.arg_types))
+
+
+def test_search_ops_compute_what_the_interpreter_computes_on_their_printed_text():
+    """Random programs over the op table: where the op table gives a value, the printed RASP text
+    read back by the parser gives the same value in the interpreter (None, booleans, fractions)."""
+    from dsl.rasp.search_ops import NUM, OUT, SEL, SELECT_ALL, constant_op
+
+    tokens = Program.var("tokens", CAT)
+    leaves = {CAT: [tokens, Program(INDICES, (tokens,)), Program(LENGTH, (tokens,)),
+                    Program(constant_op(1), (tokens,)), Program(constant_op(2), (tokens,))],
+              SEL: [Program(SELECT_ALL, (tokens,))], NUM: [], OUT: []}
+    rng = random.Random(7)
+    compared = 0
+    for _ in range(250):
+        program = _random_program(rng, 4, rng.choice([CAT, NUM, OUT]), leaves)
+        if program.head.__class__.__name__ == "Var" or program.type == SEL:
+            continue
+        parsed = load(to_rasp(program))
+        for _ in range(3):
+            tokens_in = tuple(rng.choice([0, 1, 2, 3]) for _ in range(rng.randint(1, 5)))
+            try:
+                mine = evaluate(program, {"tokens": tokens_in})
+            except (TypeError, ValueError, ArithmeticError):
+                continue       # search drops such values
+            theirs = tuple(run(parsed, list(tokens_in)))
+            assert [repr(v) for v in theirs] == [repr(v) for v in mine], to_rasp(program)
+            compared += 1
+    assert compared > 150

@@ -141,7 +141,7 @@ ZIPMAPS: tuple[Op, ...] = (
     _zipmap("x-y", _numbers(lambda x, y: x - y), "x - y"),
     _zipmap("x-y-1", _numbers(lambda x, y: x - y - 1), "x - y - 1"),
     _zipmap("x%y", _numbers(_modulo), "x % y"),
-    _zipmap("x==y", lambda x, y: identity_key(x) == identity_key(y), "x == y", commutative=True),
+    _zipmap("x==y", lambda x, y: x == y, "x == y", commutative=True),   # as RASP: False == 0
     _zipmap("x<y", _numbers(lambda x, y: x < y), "x < y"),
     _zipmap("x and y", lambda x, y: _boolean(x) and _boolean(y), "x and y", commutative=True),
     _zipmap("x or y", lambda x, y: _boolean(x) or _boolean(y), "x or y", commutative=True),
