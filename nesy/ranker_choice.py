@@ -1,8 +1,9 @@
 """Which ranker picks among the programs that fit: one place for the API and the command line.
 
-`"default"`: the DSL's shipped learned ranker when there is one (`nesy.ranking`), else search's
-own order; `"search-order"`: fewest leave-one-out errors, then smallest; `"off"`: no ranking at
-all (no probe rows, the first program search finds: plain enumeration); or a weights file.
+`"default"`: what solved the most when measured (`DEFAULT_CHOICE`, BENCHMARKS.md); `"search-order"`:
+fewest leave-one-out errors, then smallest; `"learned"`: the DSL's shipped learned ranker
+(`nesy.ranking`); `"off"`: no ranking at all (no probe rows, the first program search finds: plain
+enumeration); or a weights file.
 """
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from dsl.core import Dsl
 from dsl.errors import NesyInputError
 from solvers.search.ranking import Ranker, SearchOrderRanker
 
-CHOICES = ("default", "search-order", "off")
+CHOICES = ("default", "search-order", "learned", "off")
+# The default is the ranker that solved the most across the suites, measured side by side
+# (BENCHMARKS.md, "Generalization"): search's own order; the learned ranker did not solve more.
+DEFAULT_CHOICE = "search-order"
 
 
 def choose_ranker(choice: "str | Ranker | None", dsl: Dsl) -> tuple[bool, Ranker | None]:
@@ -25,10 +29,16 @@ def choose_ranker(choice: "str | Ranker | None", dsl: Dsl) -> tuple[bool, Ranker
             raise NesyInputError(f"ranker must be one of {', '.join(CHOICES)}, a weights file or a Ranker, "
                                  f"not {choice!r}")
         return True, choice
+    if choice == "default":
+        choice = DEFAULT_CHOICE
     if choice == "search-order":
         return True, SearchOrderRanker()
-    if choice == "default":
-        return True, _shipped(dsl) or SearchOrderRanker()
+    if choice == "learned":
+        shipped = _shipped(dsl)
+        if shipped is None:
+            raise NesyInputError(f"ranker 'learned': DSL {dsl.name!r} ships no learned ranker "
+                                 f"(train one with 'nesy train ranker' and pass its file)")
+        return True, shipped
     if not Path(choice).is_file():
         raise NesyInputError(f"ranker {choice!r}: not one of {', '.join(CHOICES)} and no such file")
     return True, _load(choice)

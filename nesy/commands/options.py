@@ -89,8 +89,9 @@ def add_generalization_options(parser: argparse.ArgumentParser, compare: bool) -
     extra = (", 'both' (off and default side by side, one table), several of these separated by commas "
              "(side by side)") if compare else ""
     parser.add_argument("--ranker", default="default", metavar="RANKER",
-                        help="which of the programs that fit to return: 'default' (the shipped ranker, else "
-                        "search order), 'search-order' (fewest leave-one-out errors, then smallest), 'off' "
+                        help="which of the programs that fit to return: 'default' (what solved the most when "
+                        "measured: search-order), 'search-order' (fewest leave-one-out errors, then smallest), "
+                        "'learned' (the shipped learned ranker), 'off' "
                         f"(the first program search finds){extra}, or a ranker weights file")
     parser.add_argument("--noise", type=nonnegative_int, default=0, metavar="K",
                         help="up to K examples may be wrong (typos): the best program that fits all but at "
