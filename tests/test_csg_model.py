@@ -15,6 +15,7 @@ import torch
 from dsl.csg import parse_program, render
 from dsl.csg.tokens import PRIMITIVE_TOKENS, STOP, from_tokens
 from dsl.errors import NesyInputError
+from nesy.cli import main
 from nesy.csg.model import ProposerConfig, ProposerModel, beam_search, load_proposer, save_proposer, valid_next
 from nesy.csg.train import TrainConfig, evaluate, pictures, token_rows, train_proposer
 from solvers.csg.guided import bench_solvers, guided_shape, network_only, propose
@@ -137,3 +138,18 @@ def test_bench_guide_both_runs_three_solvers(tmp_path: Path, tiny_weights: Path)
 def test_guide_choices_name_their_solvers() -> None:
     assert [label for label, _ in bench_solvers("none")] == ["search-only"]
     assert [label for label, _ in bench_solvers("both")] == ["search-only", "network-only", "guided"]   # shipped
+
+
+def test_train_command_writes_weights_and_card_and_goes_on_from_them(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture) -> None:
+    def train(out: Path, *more: str) -> int:
+        return main(["train", "csg", "--out", str(out), "--per-length", "2", "--val-per-length", "2", "--steps", "2",
+                     *more])
+
+    first, second = tmp_path / "first.pt", tmp_path / "second.pt"
+    assert train(first) == 0 and train(second, "--start", str(first), "--seed", "1") == 0
+    _, card = load_proposer(second)
+    assert card["command"].endswith(f"--seed 1 --start {first}") and card["data"]["train_programs"] == 12
+    assert card["first_stage"]["command"].startswith("nesy train csg") and len(card["curve"]) == 1
+    assert json.loads(second.with_suffix(".json").read_text()) == card
+    assert train(first) == 2 and "--force" in capsys.readouterr().err

@@ -25,8 +25,12 @@ def add_parser(models: argparse._SubParsersAction) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite an existing file (the shipped one included)")
     parser.add_argument("--per-length", type=positive_int, default=10_000, metavar="N",
                         help="training programs per length 3, 5, ..., 13 (default 10000)")
+    parser.add_argument("--val-per-length", type=positive_int, default=100, metavar="N",
+                        help="validation programs per length, for the curve (default 100)")
     parser.add_argument("--steps", type=positive_int, default=1500, metavar="N", help="batches of 128 (default 1500)")
     parser.add_argument("--seed", type=nonnegative_int, default=0, help="seed of data and training (default 0)")
+    parser.add_argument("--start", metavar="FILE", help="go on training these weights (their card is kept as "
+                        "the first stage of the new one)")
     parser.set_defaults(func=run_train_csg)
 
 
@@ -35,27 +39,33 @@ def run_train_csg(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from nesy.commands.options import output_file
-    from nesy.csg.model import save_proposer
+    from nesy.csg.model import load_proposer, save_proposer
     from nesy.csg.train import TrainConfig, token_rows, train_proposer
 
     out = output_file(args.out or DEFAULT_OUT, "--out", args.force)
     card_path = output_file(Path(out).with_suffix(".json"), "--out (its card)", args.force)
-    config = TrainConfig(per_length=args.per_length, steps=args.steps, seed=args.seed)
+    start, earlier = load_proposer(args.start) if args.start else (None, None)
+    config = TrainConfig(per_length=args.per_length, val_per_length=args.val_per_length, steps=args.steps,
+                         seed=args.seed)
     started = time.perf_counter()
     train_rows = token_rows(config.per_length, config.seed, "train")
     val_rows = token_rows(config.val_per_length, config.seed, "val")
     data_seconds = time.perf_counter() - started
     print(f"data: {len(train_rows)} train, {len(val_rows)} val programs in {data_seconds:.0f} s", file=sys.stderr)
-    model, curve = train_proposer(train_rows, val_rows, config, log=lambda line: print(line, file=sys.stderr))
-    card = {"command": f"nesy train csg --out {out} --per-length {args.per_length} --steps {args.steps} "
-                       f"--seed {args.seed}",
+    model, curve = train_proposer(train_rows, val_rows, config, log=lambda line: print(line, file=sys.stderr),
+                                  start=start)
+    card = {"command": f"nesy train csg --out {out} --per-length {args.per_length} --val-per-length {args.val_per_length} "
+                       f"--steps {args.steps} "
+                       f"--seed {args.seed}" + (f" --start {args.start}" if args.start else ""),
             "seed": args.seed, "data": {"train_programs": len(train_rows), "val_programs": len(val_rows),
                                         "source": "dsl.csg.generator, lengths 3..13, train / val split"},
-            "train_config": asdict(config), "model_config": {**asdict(model.config)},
+            "train_config": asdict(config), "model_config": {**asdict(model.config), "channels": list(model.config.channels)},
             "parameters": sum(p.numel() for p in model.parameters()), "curve": curve,
             "data_seconds": round(data_seconds, 1), "total_seconds": round(time.perf_counter() - started, 1),
             "load_average_at_end": round(os.getloadavg()[0], 1),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}"}
+    if earlier is not None:
+        card["first_stage"] = earlier
     save_proposer(model, card, out)
     card_path.write_text(json.dumps(card, indent=1))
     print(f"wrote {out} and {card_path} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)

@@ -57,12 +57,15 @@ def evaluate(model: ProposerModel, rows: np.ndarray) -> tuple[float, float]:
 
 def train_proposer(train_rows: np.ndarray, val_rows: np.ndarray, config: TrainConfig,
                    model_config: ProposerConfig = ProposerConfig(),
-                   log: Callable[[str], None] = lambda line: None) -> tuple[ProposerModel, list[dict]]:
-    """The trained model and its curve (step, seconds, train loss, val loss, val exact)."""
+                   log: Callable[[str], None] = lambda line: None,
+                   start: ProposerModel | None = None) -> tuple[ProposerModel, list[dict]]:
+    """The trained model and its curve (step, seconds, train loss, val loss, val exact); training
+    goes on from `start` when given (a second stage on a busy machine), else from scratch."""
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
     rng = np.random.default_rng(config.seed)
-    model = ProposerModel(model_config)
+    model = start if start is not None else ProposerModel(model_config)
+    model.train()
     optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, config.learning_rate, total_steps=config.steps,
                                                    pct_start=0.05)
