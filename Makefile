@@ -59,5 +59,5 @@ clean:
 # per shape on 2 workers (BENCHMARKS.md "2D CSG"; the CAD shapes are read where they lie, never copied).
 .PHONY: bench-csg
 bench-csg: setup
-	$(BIN)/nesy bench csg --suite ../shared/benchmarks/csg2d-cad/cad_val.npz --limit 300 --timeout 1 --jobs 2 --json out/csg-cad300.json
-	$(BIN)/nesy bench csg --suite datasets/csg/synthetic_test.txt --timeout 1 --jobs 2 --json out/csg-synthetic.json
+	$(BIN)/nesy bench csg --suite ../shared/benchmarks/csg2d-cad/cad_val.npz --limit 300 --timeout 1 --jobs 2 --guide none --json out/csg-cad300.json
+	$(BIN)/nesy bench csg --suite datasets/csg/synthetic_test.txt --timeout 1 --jobs 2 --guide none --json out/csg-synthetic.json
