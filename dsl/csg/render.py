@@ -13,7 +13,7 @@ import numpy as np
 from dsl.core import Program
 from dsl.csg.canvas import WORDS, combine_packed, pack, unpack
 from dsl.csg.primitives import Primitive, vocabulary_masks
-from dsl.csg.tokens import DIFFERENCE_TOKEN, INTERSECTION_TOKEN, PRIMITIVE_TOKENS, STOP, UNION_TOKEN
+from dsl.csg.tokens import INTERSECTION_TOKEN, PRIMITIVE_TOKENS, STOP, UNION_TOKEN
 from dsl.errors import NesyInputError
 
 def render_tokens(tokens: np.ndarray) -> np.ndarray:

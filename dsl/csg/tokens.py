@@ -10,7 +10,7 @@ from typing import Sequence
 import numpy as np
 
 from dsl.core import Program
-from dsl.csg.ops import OPS_BY_NAME, combine, leaf
+from dsl.csg.ops import combine, leaf
 from dsl.csg.primitives import VOCABULARY
 from dsl.errors import NesyInputError
 
