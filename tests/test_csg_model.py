@@ -64,6 +64,14 @@ def test_beam_holds_distinct_valid_programs_within_the_length(max_tokens: int) -
             assert from_tokens(tokens).size == len(tokens)
 
 
+def test_beams_of_asked_lengths_hold_exactly_that_many_tokens() -> None:
+    torch.manual_seed(2)
+    targets = pictures(token_rows(1, seed=0, split="test", lengths=(3, 5, 7))).numpy()
+    beams = beam_search(ProposerModel(TINY), targets, width=4, lengths=[9, 1, 5])
+    assert [sorted({len(t) for t, _ in beam}) for beam in beams] == [[9], [1], [5]]
+    assert all(len(beam) == 4 for beam in beams)
+
+
 def test_valid_next_allows_exactly_what_can_still_end_as_one_shape() -> None:
     depth = torch.tensor([0, 1, 2, 3])
     allowed = valid_next(depth, left=3)
@@ -118,8 +126,9 @@ def test_guided_search_answers_within_its_budget_and_network_only_picks_from_the
     config = CsgSearchConfig(seconds=0.4, clock="cpu")
     guided = guided_shape(target, config, tiny_weights)
     assert guided.exact and guided.seconds < 1.0
-    alone = network_only(target, config, tiny_weights, width=5)
-    assert alone.program in propose(target, tiny_weights, width=5)
+    alone = network_only(target, config, tiny_weights, width=5, lengths=(3, 5))
+    beams = propose(target, tiny_weights, width=5, lengths=(3, 5))
+    assert alone.program in beams and [p.size for p in beams] == [3] * 5 + [5] * 5
     np.testing.assert_array_equal(render(parse_program(alone.text)), render(alone.program))
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import torch
@@ -84,23 +84,27 @@ def token_loss(logits: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
     return (loss * before_stop).sum() / before_stop.sum()
 
 
-def valid_next(depth: torch.Tensor, left: int) -> torch.Tensor:
+def valid_next(depth: torch.Tensor, left: int | torch.Tensor, may_stop: bool | torch.Tensor = True) -> torch.Tensor:
     """(..., V) bool: the tokens a postfix prefix with stack `depth` (...) may take with `left`
-    tokens (terminals and operators) still allowed."""
+    tokens (terminals and operators) still allowed (`left`, `may_stop` broadcast against `depth`)."""
     terminal = depth <= left - 1              # a push, then `depth` operators reduce it to one shape
     operator = depth >= 2
+    stop = (depth == 1) & torch.as_tensor(may_stop)
     parts = [terminal.unsqueeze(-1).expand(*depth.shape, PRIMITIVE_TOKENS),
-             operator.unsqueeze(-1).expand(*depth.shape, STOP - PRIMITIVE_TOKENS), (depth == 1).unsqueeze(-1)]
+             operator.unsqueeze(-1).expand(*depth.shape, STOP - PRIMITIVE_TOKENS), stop.unsqueeze(-1)]
     return torch.cat(parts, -1)
 
 
 @torch.no_grad()
-def beam_search(model: ProposerModel, images: np.ndarray, width: int = 10,
-                max_tokens: int | None = None) -> list[list[tuple[list[int], float]]]:
+def beam_search(model: ProposerModel, images: np.ndarray, width: int = 10, max_tokens: int | None = None,
+                lengths: Sequence[int] | None = None) -> list[list[tuple[list[int], float]]]:
     """Per picture (B, 64, 64), its `width` best valid programs as (token ids without STOP, log
-    probability), best first; all pictures are decoded together."""
+    probability), best first; all pictures are decoded together. `lengths` (B,) asks for programs
+    of exactly that many tokens per picture: a plain beam ends short, since every token costs
+    probability, so decoding one picture at several lengths gives search longer candidates."""
     model.eval()
-    count, length = len(images), max_tokens or model.config.max_tokens
+    count, length = len(images), max(lengths) if lengths is not None else max_tokens or model.config.max_tokens
+    wanted = torch.as_tensor(lengths if lengths is not None else [length] * count).unsqueeze(1)   # (B, 1)
     code, state = model.encode(torch.as_tensor(np.asarray(images, dtype=np.float32)))
     code = code.repeat_interleave(width, 0)                                    # (B*K, feature)
     state = state.repeat_interleave(width, 1)                                  # (1, B*K, hidden)
@@ -116,7 +120,8 @@ def beam_search(model: ProposerModel, images: np.ndarray, width: int = 10,
     for step in range(length + 1):
         logits, state = model.decode(code, previous, state)
         log_p = F.log_softmax(logits[:, -1], -1).view(count, width, VOCABULARY_SIZE)
-        log_p = log_p.masked_fill(~valid_next(depth, length - step), -torch.inf)
+        allowed = valid_next(depth, wanted - step, step >= wanted if lengths is not None else True)
+        log_p = log_p.masked_fill(~allowed, -torch.inf)
         log_p = torch.where(done.unsqueeze(-1), finished_row, log_p)
         best, index = (scores.unsqueeze(-1) + log_p).view(count, -1).topk(width, -1)   # (B, K)
         beam, token = index // VOCABULARY_SIZE, index % VOCABULARY_SIZE

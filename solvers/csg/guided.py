@@ -1,11 +1,13 @@
 """The neural proposer's programs as search's seeds (issue 13: bottom-up search seeded and ordered
 by the network's proposals, then local search).
 
-`guided_shape` decodes the proposer's beam for the target and hands its programs to
+`guided_shape` decodes the proposer's beams for the target (10 programs of each length 3, 5, ...,
+13, `PROPOSAL_LENGTHS`) and hands them to
 `synthesize_shape(..., proposals=...)`, which scores them with the pool's best shapes in its first
 beam and refines the best distinct ones; decoding comes out of the same time budget, so guided
-and search-only runs compare at equal time. `network_only` is CSGNet's own answer: of the beam,
-the program whose picture is closest by the objective (CD + length), with no search.
+and search-only runs compare at equal time. `network_only` is CSGNet's own answer: of the beams,
+the program whose picture is closest by the objective (CD + length), with no search (CSGNet's
+single beam of 10 is `lengths=None`).
 
 >>> from dsl.csg import parse_program, render
 >>> answer = guided_shape(render(parse_program("s(24,24,16)c(40,40,12)+")), CsgSearchConfig(seconds=0.5))
@@ -17,12 +19,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from dsl.core import Program
 from dsl.csg.canvas import as_image
+from dsl.csg.generator import LENGTHS
 from dsl.csg.metrics import chamfer, iou
 from dsl.csg.render import render, render_packed
 from dsl.csg.syntax import print_postfix
@@ -36,6 +39,9 @@ if TYPE_CHECKING:
 
 SHIPPED_WEIGHTS = Path(__file__).resolve().parents[2] / "datasets" / "csg" / "proposer.pt"
 BEAM = 10                          # CSGNet's beam width
+# beams of exactly these lengths (one batch): a plain beam ends at 3-5 tokens, as each token costs
+# probability; 10 per length took CAD's network-only CD from 3.16 to 2.62 (BENCHMARKS.md)
+PROPOSAL_LENGTHS = LENGTHS
 # what `--guide default` runs: search only, since the shipped proposer did not pay at equal time
 # (BENCHMARKS.md, "2D CSG: the neural proposer")
 DEFAULT_GUIDE = "none"
@@ -51,21 +57,28 @@ def _model(weights: str):
     return load_proposer(weights)[0]
 
 
-def propose(target: np.ndarray, weights: str | Path = SHIPPED_WEIGHTS, width: int = BEAM) -> list[Program]:
-    """The proposer's `width` best valid programs for a bool (64, 64) picture, most likely first."""
+def propose(target: np.ndarray, weights: str | Path = SHIPPED_WEIGHTS, width: int = BEAM,
+            lengths: Sequence[int] | None = None) -> list[Program]:
+    """The proposer's `width` best valid programs for a bool (64, 64) picture, most likely first;
+    with `lengths`, `width` programs of each of these lengths (one batch), shortest first."""
     from nesy.csg.model import beam_search
 
-    rows = beam_search(_model(str(weights)), as_image(target, "target")[None], width)[0]
-    return [from_tokens(tokens) for tokens, _ in rows]
+    image = as_image(target, "target")
+    if lengths is None:
+        beams = beam_search(_model(str(weights)), image[None], width)
+    else:
+        beams = beam_search(_model(str(weights)), np.repeat(image[None], len(lengths), 0), width, lengths=lengths)
+    return [from_tokens(tokens) for beam in beams for tokens, _ in beam]
 
 
 def network_only(target: np.ndarray, config: CsgSearchConfig = CsgSearchConfig(),
-                 weights: str | Path = SHIPPED_WEIGHTS, width: int = BEAM) -> CsgAnswer:
+                 weights: str | Path = SHIPPED_WEIGHTS, width: int = BEAM,
+                 lengths: Sequence[int] | None = PROPOSAL_LENGTHS) -> CsgAnswer:
     """The beam's program closest to the target by the objective (no search; `config.seconds` unused)."""
     now = CLOCKS[config.clock]
     started = now()
     image = as_image(target, "target")
-    programs = propose(image, weights, width)
+    programs = propose(image, weights, width, lengths)
     scorer = TargetScorer(image)
     candidates = score_candidates(scorer, Objective(config.length_weight), programs,
                                   np.stack([render_packed(p) for p in programs]))
@@ -76,11 +89,12 @@ def network_only(target: np.ndarray, config: CsgSearchConfig = CsgSearchConfig()
 
 
 def guided_shape(target: np.ndarray, config: CsgSearchConfig = CsgSearchConfig(),
-                 weights: str | Path = SHIPPED_WEIGHTS, width: int = BEAM) -> CsgAnswer:
+                 weights: str | Path = SHIPPED_WEIGHTS, width: int = BEAM,
+                 lengths: Sequence[int] | None = PROPOSAL_LENGTHS) -> CsgAnswer:
     """Search seeded with the proposer's beam, all within `config.seconds` (decoding included)."""
     now = CLOCKS[config.clock]
     started = now()
-    proposals = [p for p in propose(target, weights, width) if p.size <= config.max_tokens]
+    proposals = [p for p in propose(target, weights, width, lengths) if p.size <= config.max_tokens]
     left = max(config.seconds - (now() - started), 0.01)
     answer = synthesize_shape(target, dataclasses.replace(config, seconds=left), proposals)
     return dataclasses.replace(answer, seconds=now() - started)
