@@ -42,6 +42,9 @@ BEAM = 10                          # CSGNet's beam width
 # beams of exactly these lengths (one batch): a plain beam ends at 3-5 tokens, as each token costs
 # probability; 10 per length took CAD's network-only CD from 3.16 to 2.62 (BENCHMARKS.md)
 PROPOSAL_LENGTHS = LENGTHS
+# proposals that join search's first beam (of 6): all 60 crowded out the pool's seeds and did worse
+# on CAD (49 shapes worse, 27 better than search only)
+PROPOSALS_KEPT = 2
 # what `--guide default` runs: search only, since the shipped proposer did not pay at equal time
 # (BENCHMARKS.md, "2D CSG: the neural proposer")
 DEFAULT_GUIDE = "none"
@@ -78,14 +81,17 @@ def network_only(target: np.ndarray, config: CsgSearchConfig = CsgSearchConfig()
     now = CLOCKS[config.clock]
     started = now()
     image = as_image(target, "target")
-    programs = propose(image, weights, width, lengths)
-    scorer = TargetScorer(image)
-    candidates = score_candidates(scorer, Objective(config.length_weight), programs,
-                                  np.stack([render_packed(p) for p in programs]))
-    best = min(candidates, key=lambda c: c.score).program
+    best = _ranked(image, propose(image, weights, width, lengths), config)[0]
     picture = render(best)
     return CsgAnswer(best, print_postfix(best), float(iou(picture, image)), float(chamfer(picture, image)),
-                     best.size, now() - started, scorer.scored, 0)
+                     best.size, now() - started, len(lengths or [0]) * width, 0)
+
+
+def _ranked(image: np.ndarray, programs: list[Program], config: CsgSearchConfig) -> list[Program]:
+    """Programs by the search's objective (CD + length), best first."""
+    candidates = score_candidates(TargetScorer(image), Objective(config.length_weight), programs,
+                                  np.stack([render_packed(p) for p in programs]))
+    return [c.program for c in sorted(candidates, key=lambda c: c.score)]
 
 
 def guided_shape(target: np.ndarray, config: CsgSearchConfig = CsgSearchConfig(),
@@ -94,7 +100,9 @@ def guided_shape(target: np.ndarray, config: CsgSearchConfig = CsgSearchConfig()
     """Search seeded with the proposer's beam, all within `config.seconds` (decoding included)."""
     now = CLOCKS[config.clock]
     started = now()
-    proposals = [p for p in propose(target, weights, width, lengths) if p.size <= config.max_tokens]
+    image = as_image(target, "target")
+    proposals = [p for p in propose(image, weights, width, lengths) if p.size <= config.max_tokens]
+    proposals = _ranked(image, proposals, config)[:PROPOSALS_KEPT]
     left = max(config.seconds - (now() - started), 0.01)
     answer = synthesize_shape(target, dataclasses.replace(config, seconds=left), proposals)
     return dataclasses.replace(answer, seconds=now() - started)
