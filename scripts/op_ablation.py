@@ -5,7 +5,8 @@ group of `nesy.*` ops added, side by side at equal time, and print held-out accu
         --timeout 10 --jobs 1 --json out/op_ablation.json
     python scripts/op_ablation.py SUITE --candidates 1000000 --timeout 120 --jobs 2 --groups shipped --all
 
-Each group is searched on top of `dsl.strings.SEARCH_OPS`; a group that solves no more (or fewer, by
+Each group is searched on top of `dsl.strings.SEARCH_OPS` (`--without-own` first takes the
+`nesy.*` ops back out, as they were before they were measured); a group that solves no more (or fewer, by
 costing enumeration time) stays off by default (docs/strings.md says which).
 """
 from __future__ import annotations
@@ -32,14 +33,18 @@ GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 
+OWN = {name for names in GROUPS.values() for name in names}
+BASE_OPS = SEARCH_OPS
+
+
 def with_ops(names: tuple[str, ...]):
     """The strings DSL searching its shipped ops plus `names` (placed last: the shipped ops keep
     their order, so a group changes only what it adds)."""
-    extra = tuple(op for op in ALL_OPS if op.name in names)
+    extra = tuple(op for op in ALL_OPS if op.name in names and op not in BASE_OPS)
     missing = set(names) - {op.name for op in extra}
     if missing:
         raise SystemExit(f"unknown ops: {sorted(missing)}")
-    return dataclasses.replace(STRINGS, search_ops=SEARCH_OPS + extra)
+    return dataclasses.replace(STRINGS, search_ops=BASE_OPS + extra)
 
 
 def main() -> None:
@@ -53,7 +58,12 @@ def main() -> None:
     parser.add_argument("--groups", default=",".join(GROUPS), help="comma-separated group names")
     parser.add_argument("--all", action="store_true", help="also a run with every group at once")
     parser.add_argument("--json", dest="json_out")
+    parser.add_argument("--without-own", action="store_true",
+                        help="the shipped ops without the nesy.* ones, as before they were searched")
     args = parser.parse_args()
+    global BASE_OPS
+    if args.without_own:
+        BASE_OPS = tuple(op for op in SEARCH_OPS if op.name not in OWN)
     groups = {name: GROUPS[name] for name in args.groups.split(",")}
     if args.all:
         groups["+all"] = tuple(name for names in GROUPS.values() for name in names)
