@@ -18,7 +18,7 @@ from dsl.errors import NesyInputError
 from nesy.cli import main
 from nesy.csg.model import ProposerConfig, ProposerModel, beam_search, load_proposer, save_proposer, valid_next
 from nesy.csg.train import TrainConfig, evaluate, pictures, token_rows, train_proposer
-from solvers.csg.guided import bench_solvers, guided_shape, network_only, propose
+from nesy.csg.guided import bench_solvers, guided_shape, network_only, propose
 from solvers.csg.search import CsgSearchConfig
 
 ROOT = Path(__file__).resolve().parents[1]

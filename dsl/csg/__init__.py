@@ -41,7 +41,7 @@ def _read_tasks(path: Path) -> list[Task]:
 
 CSG_DSL = Dsl("csg", OPS, (), _parse, print_postfix, value_type=_value_type, read_tasks=_read_tasks,
               front_end="solvers.csg.front_end:synthesize_csg_task",
-              bench_runner="solvers.csg.bench:run_csg_bench",
+              bench_runner="nesy.csg.bench:run_csg_bench",
               description="2D CSG (CSGNet's grammar): a 64x64 shape picture -> a postfix program; task files: "
               ".npz, .h5, .png or a folder of them, .txt of postfix programs")
 DSL = CSG_DSL

@@ -7,7 +7,7 @@ in CSGNet's postfix, `task` the image index (what ../shared/tools/csg_score.py r
 Tasks run in `--jobs` worker processes, each search within `--timeout` CPU seconds of its
 worker (so that a machine busy with other work still measures what idle cores would do; the
 wall seconds are reported too); Ctrl-C stops the run and keeps what finished (exit 130).
-`--guide` picks the solvers (`solvers.csg.guided.bench_solvers`): search only, the proposer's
+`--guide` picks the solvers (`nesy.csg.guided.bench_solvers`; the runner is `nesy.csg.bench`): search only, the proposer's
 beam alone, search seeded with it, or all three at the same budget.
 """
 from __future__ import annotations
@@ -52,36 +52,6 @@ def solve_one(job: tuple[Task, CsgSearchConfig, Solver]) -> dict[str, Any]:
 
 def _tokens(postfix: str) -> int:
     return sum(postfix.count(c) for c in "cst+*-")
-
-
-def run_csg_bench(args: argparse.Namespace, tasks: Sequence[Task], dsl: Dsl) -> int:
-    """The bench runner `Dsl.bench_runner` names: exit 0 when the run finished, 130 on Ctrl-C."""
-    if any(target_of(t) is None for t in tasks):
-        raise NesyInputError("every CSG task needs exactly one target picture")
-    json_out = Path(args.json_out) if getattr(args, "json_out", None) else None
-    if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-    from solvers.csg.guided import bench_solvers
-
-    solvers = bench_solvers(getattr(args, "guide", "none"))
-    search = CsgSearchConfig(seconds=max(args.timeout - SAFETY_SECONDS, 0.01), clock="cpu")
-    summaries, state = [], "finished"
-    for label, solve in solvers:      # --guide both: one JSON per solver, OUT.search-only.json, ...
-        out = json_out.with_suffix(f".{label}{json_out.suffix}") if json_out and len(solvers) > 1 else json_out
-        config = {"dsl": dsl.name, "suite": args.suite, "timeout": args.timeout, "jobs": args.jobs,
-                  "limit": getattr(args, "limit", None), "search": label, **asdict(search)}
-        rows, state = bench_rows(tasks, search, args.jobs, not getattr(args, "quiet", False), out, config, solve)
-        print(format_table(rows))
-        summaries += summary_lines(rows, label)
-        write_json(out, rows, config, state)
-        if state == "interrupted":
-            break
-    for line in summaries:
-        print(line)
-    if state == "interrupted":
-        print(f"nesy: interrupted after {len(rows)} of {len(tasks)} shapes", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    return EXIT_OK
 
 
 def bench_rows(tasks: Sequence[Task], search: CsgSearchConfig, jobs: int, progress: bool = True,
