@@ -155,3 +155,21 @@ def test_an_answer_with_a_new_op_checks_with_z3_and_prints_its_definition():
     program = Program(STRINGS.op("nesy.field", (STRING, STRING, INT)),
                       (Program(Var("x0", STRING)), Program(Const(",", STRING)), Program(Const(-1, INT))))
     assert evaluate(program, {"x0": "a,b"}) == "b"
+
+
+@pytest.mark.parametrize("text", [
+    '(str.at x0 (nesy.letters_start x0 1))',
+    '(str.substr x0 (nesy.digits_start x0 0) (- (nesy.digits_end x0 0) (nesy.digits_start x0 0)))',
+    '(str.substr x0 (nesy.spaces_end x0 0) (nesy.letters_end x0 (- 1)))',
+    '(nesy.field x0 "," (- 1))', '(nesy.fixed (str.to.int x0) 2)', '(nesy.thousands (nesy.last_indexof x0 "a"))',
+])
+def test_programs_with_the_new_ops_export_to_python(text):
+    from dsl.core import STRING, evaluate
+    from dsl.python_export import to_python
+    from dsl.strings import STRINGS
+
+    program = STRINGS.parse(text, {"x0": STRING})
+    namespace: dict = {}
+    exec(to_python(program, ["x0"]), namespace)
+    for x in ["ab 12 cd 345", "red,green,blue", "123456", "a a a", ""]:
+        assert namespace["f"](x) == evaluate(program, {"x0": x})

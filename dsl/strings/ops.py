@@ -78,7 +78,7 @@ SPREADSHEET_OPS: tuple[Op, ...] = (
     _op("excel.rept", (S, I), S, py.rept, "rept"),
     # What FlashFill users ask for beyond Excel's text functions: the last match, the k-th field,
     # FlashFill's positions at runs of a token class, and number formats.
-    _op("nesy.last_indexof", (S, S), I, str.rfind, "last_indexof"),
+    _op("nesy.last_indexof", (S, S), I, py.last_indexof, "last_indexof"),
     _op("nesy.field", (S, S, I), S, py.field, "field"),
     _op("nesy.digits_start", (S, I), I, py.digits_start, "digits_start"),
     _op("nesy.digits_end", (S, I), I, py.digits_end, "digits_end"),

@@ -172,6 +172,11 @@ SPACES = re.compile("[ \t\n\v\f\r]+")
 FIXED_MAX_DECIMALS = 20
 
 
+def last_indexof(s: str, t: str) -> int:
+    """The last position of t in s, -1 when none (an empty t is found at the end)."""
+    return s.rfind(t)
+
+
 def field(s: str, delimiter: str, k: int) -> str:
     """Field k of `s.split(delimiter)`, "" when there is none; an empty delimiter leaves `s` the
     only field (Python refuses to split on "")."""
@@ -189,20 +194,37 @@ def _run(pattern: re.Pattern, s: str, k: int) -> re.Match | None:
     return runs[k] if k >= -len(runs) else None
 
 
-def _run_position(pattern: re.Pattern, end: bool):
-    """`(s, k) -> position` where run k of `pattern` starts (or ends: the position after it), -1 when
-    there is no run k."""
-    def position(s: str, k: int) -> int:
-        match = _run(pattern, s, k)
-        if match is None:
-            return -1
-        return match.end() if end else match.start()
-    return position
+def _run_position(pattern: re.Pattern, s: str, k: int, end: bool) -> int:
+    """Where run k of `pattern` in `s` starts (or ends: the position after it), -1 when there is no
+    run k. The six ops below are plain functions, not closures, so a program exports to Python."""
+    match = _run(pattern, s, k)
+    if match is None:
+        return -1
+    return match.end() if end else match.start()
 
 
-digits_start, digits_end = _run_position(DIGITS, end=False), _run_position(DIGITS, end=True)
-letters_start, letters_end = _run_position(LETTERS, end=False), _run_position(LETTERS, end=True)
-spaces_start, spaces_end = _run_position(SPACES, end=False), _run_position(SPACES, end=True)
+def digits_start(s: str, k: int) -> int:
+    return _run_position(DIGITS, s, k, False)
+
+
+def digits_end(s: str, k: int) -> int:
+    return _run_position(DIGITS, s, k, True)
+
+
+def letters_start(s: str, k: int) -> int:
+    return _run_position(LETTERS, s, k, False)
+
+
+def letters_end(s: str, k: int) -> int:
+    return _run_position(LETTERS, s, k, True)
+
+
+def spaces_start(s: str, k: int) -> int:
+    return _run_position(SPACES, s, k, False)
+
+
+def spaces_end(s: str, k: int) -> int:
+    return _run_position(SPACES, s, k, True)
 
 
 def _group_thousands(digits: str) -> str:
