@@ -38,7 +38,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--typo-seed", type=nonnegative_int, default=None, metavar="SEED",
                         help="RobustFill's noise: one train output of each task gets a one-character typo "
                         "(seeded; held-out tests stay clean)")
+    parser.add_argument("--split", default=None, metavar="NAME",
+                        help="the split of suites that have them (nl-regex: train, val or test)")
     parser.set_defaults(func=run)
+
+
+# Benches that are not a DSL's example-driven synthesis: name -> "module:function", called with the
+# parsed arguments, returning the exit status (the module owns its table and JSON).
+OTHER_BENCHES = {"nl-regex": "nesy.nlregex.bench:run"}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,6 +58,9 @@ def run(args: argparse.Namespace) -> int:
     from solvers.search.driver import SynthesisOptions
     from solvers.search.result import Status
 
+    if args.dsl in OTHER_BENCHES:
+        from dsl.core import resolve
+        return resolve(OTHER_BENCHES[args.dsl])(args)
     json_out = output_file(args.json_out, "--json") if args.json_out else None  # before the run, not after it
     dsl = get_dsl(args.dsl)
     from nesy.ranker_choice import choose_ranker
