@@ -102,3 +102,23 @@ def repeat(a: Any, lo: int, hi: int | None) -> Any:
     if hi == 0:
         return epsilon()
     return z3.Loop(a, lo, hi)
+
+
+def intersect(a: Any, b: Any) -> Any:
+    import z3
+
+    return z3.Intersect(a, b)
+
+
+def complement(a: Any) -> Any:
+    """Every string (of Z3's characters) outside `a`'s language."""
+    import z3
+
+    return z3.Complement(a)
+
+
+def word_boundary() -> Any:
+    """Z3's regexes have no zero-width assertions: a regex with `\\b` is decided by
+    `dsl.regex.equivalence` (derivatives), never given to Z3 under another meaning."""
+    raise NesyInputError("Z3's regular expressions have no word boundary \\b (dsl.regex.equivalence decides "
+                         "regexes with \\b exactly by derivatives)")
