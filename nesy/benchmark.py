@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 
 from dsl.core import Dsl, Task
 from nesy.commands.options import write_atomically
-from nesy.parallel import run_isolated
+from nesy.executors import Executor
 from solvers.search.guide import Guide
 from solvers.search.result import Result, SearchStats, Status
 from solvers.search.driver import SynthesisOptions, synthesize_task
@@ -22,13 +22,28 @@ from solvers.search.driver import SynthesisOptions, synthesize_task
 
 @dataclass(frozen=True)
 class SuiteRun:
-    """Everything one benchmark run needs; `guide_factory` builds the guide inside each worker."""
+    """Everything one benchmark run needs; `guide_factory` builds the guide inside each worker.
+    `executor` runs the tasks (default: the process pool with `jobs` workers)."""
 
     dsl: Dsl
     options: SynthesisOptions
     jobs: int = 1
     guide_factory: Callable[[], Guide | None] = lambda: None
     label: str = "plain"
+    executor: Executor | None = None
+
+
+@dataclass(frozen=True)
+class SuiteWork:
+    """One task of a suite, as a worker runs it: small and picklable (the DSL pickles by name), so
+    an executor can ship it to other processes or machines once per run."""
+
+    dsl: Dsl
+    options: SynthesisOptions
+    guide_factory: Callable[[], Guide | None]
+
+    def __call__(self, task: Task) -> Result:
+        return synthesize_task(task, self.dsl, self.options, self.guide_factory())
 
 
 class SuiteInterrupted(KeyboardInterrupt):
@@ -44,27 +59,36 @@ def interrupted_result(task: Task) -> Result:
     return Result(task.name, Status.INTERRUPTED, message="not run: interrupted (Ctrl-C)")
 
 
+def overrun_result(task: Task, why: str, timeout: float) -> Result:
+    """The result of a task its executor stopped: killed at the hard time limit (a timeout), or
+    its worker died or raised (an error, `why` says which)."""
+    status = Status.TIMEOUT if "time limit" in why else Status.ERROR
+    return Result(task.name, status, stats=SearchStats(seconds=timeout), message=why)
+
+
 def run_suite(tasks: Sequence[Task], run: SuiteRun, progress: bool = True,
               on_result: Callable[[list[Result]], None] | None = None) -> list[Result]:
-    """Solve every task in its own process; results come back in task order.
+    """Solve every task in its own worker (`run.executor`, default the process pool); results
+    come back in task order.
 
     `on_result` gets the finished results (in task order) each time one arrives, so a caller can
     save them as they come. Ctrl-C raises `SuiteInterrupted` with what finished.
     """
     from tqdm import tqdm
 
-    def work(task: Task) -> Result:
-        return synthesize_task(task, run.dsl, run.options, run.guide_factory())
+    from nesy.executors.process import ProcessExecutor
+
+    executor = run.executor if run.executor is not None else ProcessExecutor(run.jobs)
+    work = SuiteWork(run.dsl, run.options, run.guide_factory)
 
     def overrun(task: Task, why: str) -> Result:
-        status = Status.TIMEOUT if "time limit" in why else Status.ERROR
-        return Result(task.name, status, stats=SearchStats(seconds=run.options.config.timeout), message=why)
+        return overrun_result(task, why, run.options.config.timeout)
 
     results: list[Result | None] = [None] * len(tasks)
     bar = tqdm(total=len(tasks), desc=f"{run.label}", unit="task", file=sys.stderr, disable=not progress)
     solved = 0
     try:
-        with contextlib.closing(run_isolated(work, tasks, run.jobs, run.options.config.timeout, overrun)) as done:
+        with contextlib.closing(executor.run(work, tasks, run.options.config.timeout, overrun)) as done:
             for index, result in done:
                 results[index] = result
                 solved += result.solved

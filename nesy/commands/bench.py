@@ -6,7 +6,8 @@ import os
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from nesy.commands.options import add_generalization_options, dsl_help, nonnegative_int, positive_int, positive_seconds
+    from nesy.commands.options import (add_executor_options, add_generalization_options, dsl_help, nonnegative_int,
+                                       positive_int, positive_seconds)
 
     parser = subparsers.add_parser("bench", help="benchmark synthesis on a task suite",
                                    description="Run every task of a suite (file or folder) in its own process "
@@ -20,7 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--timeout", type=positive_seconds, default=10.0, metavar="SECONDS",
                         help="seconds per task (default 10)")
     parser.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 1, metavar="N",
-                        help="tasks run in parallel (default: the number of cores)")
+                        help="tasks run in parallel (default: the number of cores; with --executor ray, the "
+                        "local Ray's CPUs: a cluster runs as many tasks as it has CPUs)")
+    add_executor_options(parser)
     parser.add_argument("--json", dest="json_out", metavar="FILE",
                         help="write results as JSON here, rewritten as each task finishes (missing folders are made)")
     parser.add_argument("--limit", type=positive_int, default=None, metavar="N", help="only the first N tasks")
@@ -54,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from nesy.benchmark import (SuiteInterrupted, SuiteRun, enumerator_throughput, format_comparison, format_table,
                                 interrupted_result, run_suite, summary, summary_line, write_json)
     from nesy.commands.options import EXIT_INTERRUPTED, note_interrupted, output_file
+    from nesy.executors import executor_from_args
     from solvers.search.enumeration import SearchConfig
     from solvers.search.driver import SynthesisOptions
     from solvers.search.result import Status
@@ -102,20 +106,26 @@ def run(args: argparse.Namespace) -> int:
                 for guide_label, guide in labelled for rank_label, options in ranked_options]
     runs: dict = {}
     state = "finished"
-    for label, guide, options in labelled:
-        try:
-            runs[label] = run_suite(tasks, SuiteRun(dsl, options, jobs=args.jobs, guide_factory=lambda g=guide: g,
-                                                    label=label), progress=not args.quiet,
-                                    on_result=lambda done, label=label: save({**runs, label: done}, "running"))
-        except SuiteInterrupted as stop:  # one Ctrl-C ends every run: the later ones are not started
-            runs[label] = stop.results
-            for later, _, _ in labelled:
-                runs.setdefault(later, [interrupted_result(task) for task in tasks])
-            state = "interrupted"
-            break
+    with executor_from_args(args) as executor:   # one executor (one Ray) for every labelled run
+        config.update(executor.describe())
+        for label, guide, options in labelled:
+            try:
+                runs[label] = run_suite(tasks, SuiteRun(dsl, options, jobs=args.jobs, guide_factory=lambda g=guide: g,
+                                                        label=label, executor=executor), progress=not args.quiet,
+                                        on_result=lambda done, label=label: save({**runs, label: done}, "running"))
+            except SuiteInterrupted as stop:  # one Ctrl-C ends every run: the later ones are not started
+                runs[label] = stop.results
+                for later, _, _ in labelled:
+                    runs.setdefault(later, [interrupted_result(task) for task in tasks])
+                state = "interrupted"
+                break
     print(format_table(*runs.values()) if len(runs) == 1 else format_comparison(runs))
     for label, results in runs.items():
         print(summary_line(label, summary(results)))
+    overhead = executor.overhead_line()
+    if overhead is not None:
+        print(overhead)
+    config["overhead"] = executor.overhead_ms()
     save(runs, state)
     if state == "interrupted":
         note_interrupted(sum(r.status is not Status.INTERRUPTED for rs in runs.values() for r in rs),

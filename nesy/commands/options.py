@@ -98,6 +98,19 @@ def add_generalization_options(parser: argparse.ArgumentParser, compare: bool) -
                         "most K; the result names the examples it treats as wrong (default 0: exact)")
 
 
+def add_executor_options(parser: argparse.ArgumentParser, default: str | None = "process",
+                         default_help: str = "process") -> None:
+    """--executor and --address, the same for every command that runs many tasks (nesy.executors)."""
+    parser.add_argument("--executor", choices=("process", "ray"), default=default,
+                        help="what runs the tasks: 'process' (worker processes on this machine, --jobs at a time) "
+                        "or 'ray' (a local Ray with --jobs CPUs, started and stopped by nesy, or the cluster "
+                        f"--address names; needs pip install 'nesy[ray]'); default: {default_help}. "
+                        "See docs/scaling.md")
+    parser.add_argument("--address", default=None, metavar="HOST:PORT",
+                        help="with --executor ray: join the running Ray cluster here ('auto': the one on this "
+                        "machine); default: $RAY_ADDRESS if set, else a local Ray")
+
+
 # --- help that names the DSLs, looked up only when help is printed ---------------------------
 
 class LazyHelp(str):

@@ -11,12 +11,13 @@ from dsl.errors import NesyInputError
 
 if TYPE_CHECKING:
     from dsl.core import Task
+    from nesy.executors import Executor
     from solvers.search.result import Result
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from nesy.commands.options import (EXIT_STATUSES, add_generalization_options, dsl_help, positive_int,
-                                       positive_number, positive_seconds)
+    from nesy.commands.options import (EXIT_STATUSES, add_executor_options, add_generalization_options, dsl_help,
+                                       positive_int, positive_number, positive_seconds)
 
     parser = subparsers.add_parser("synth", help="synthesize programs for the tasks in a file",
                                    description="Synthesize a program for every task in FILE "
@@ -37,6 +38,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", dest="json_out", metavar="FILE",
                         help="also write the results as JSON here, rewritten after each task (missing folders are made)")
     add_generalization_options(parser, compare=False)
+    add_executor_options(parser, default=None, default_help="none: the tasks run one after another in this "
+                         "process")
+    parser.add_argument("--jobs", type=positive_int, default=None, metavar="N",
+                        help="tasks run in parallel in worker processes (implies --executor process unless "
+                        "--executor says otherwise; default with --executor: the number of cores)")
     parser.add_argument("--python", action="store_true",
                         help="also print each program as a standalone Python function")
     parser.add_argument("--apply", metavar="CSV",
@@ -73,8 +79,21 @@ def run(args: argparse.Namespace) -> int:
         from nesy.guides.neural import load_guide  # imports torch: after the input is known to be good
 
         guide = load_guide(args.guide, dsl)
-    results, interrupted = _solve_all(tasks, lambda task: synthesize_task(task, dsl, options, guide), json_out,
-                                      python=args.python, out=sys.stderr if rows is not None else sys.stdout)
+    out = sys.stderr if rows is not None else sys.stdout
+    if args.address is not None and args.executor != "ray":
+        raise NesyInputError("--address joins a Ray cluster: it needs --executor ray")
+    if args.executor is None and args.jobs is not None:
+        args.executor = "process"      # --jobs N alone: the process pool
+    if args.executor is None:
+        results, interrupted = _solve_all(tasks, lambda task: synthesize_task(task, dsl, options, guide), json_out,
+                                          python=args.python, out=out)
+    else:
+        from nesy.benchmark import SuiteWork
+        from nesy.executors import executor_from_args
+
+        with executor_from_args(args) as executor:
+            results, interrupted = _solve_on(executor, tasks, SuiteWork(dsl, options, lambda g=guide: g),
+                                             args.timeout, json_out, python=args.python, out=out)
     if interrupted:
         return EXIT_INTERRUPTED
     if rows is not None:
@@ -98,10 +117,7 @@ def _solve_all(tasks: Sequence[Task], solve: Callable[[Task], Result],
             for task in tasks:
                 result = solve(task)
                 results.append(result)
-                text = f"{result}\n"
-                if python and result.found and result.input_names:
-                    text += f"\n{result.to_python()}"
-                print(text, flush=True, file=out or sys.stdout)  # the blank line too: a reader sees whole blocks
+                _print_result(result, python, out)
                 if interrupt.raised:
                     break
                 _save(json_out, results, "running")
@@ -115,6 +131,48 @@ def _solve_all(tasks: Sequence[Task], solve: Callable[[Task], Result],
     _save(json_out, results, "interrupted")
     note_interrupted(finished, len(tasks))
     return results, True
+
+
+def _solve_on(executor: "Executor", tasks: Sequence[Task], work: Callable[[Task], Result], timeout: float,
+              json_out: Path | None, python: bool = False, out: TextIO | None = None) -> tuple[list[Result], bool]:
+    """`_solve_all` on an executor: tasks run in its workers, each under a hard limit; results
+    print in task order as soon as every earlier one is in, and the JSON (the finished ones, in
+    task order) is rewritten as each arrives. Ctrl-C stops the run and keeps what finished."""
+    import contextlib
+
+    from nesy.benchmark import interrupted_result, overrun_result
+    from nesy.commands.options import note_interrupted
+
+    done: list[Result | None] = [None] * len(tasks)
+    printed = 0
+    interrupted = False
+    try:
+        with contextlib.closing(executor.run(work, tasks, timeout,
+                                             lambda task, why: overrun_result(task, why, timeout))) as arriving:
+            for index, result in arriving:
+                done[index] = result
+                while printed < len(tasks) and done[printed] is not None:
+                    _print_result(done[printed], python, out)
+                    printed += 1
+                _save(json_out, [r for r in done if r is not None], "running")
+    except KeyboardInterrupt:
+        interrupted = True
+    for result in done[printed:]:      # after Ctrl-C: the finished ones past the first unfinished
+        if result is not None:
+            _print_result(result, python, out)
+    finished = sum(1 for r in done if r is not None)
+    results = [r if r is not None else interrupted_result(t) for r, t in zip(done, tasks)]
+    _save(json_out, results, "interrupted" if interrupted else "finished")
+    if interrupted:
+        note_interrupted(finished, len(tasks))
+    return results, interrupted
+
+
+def _print_result(result: Result, python: bool, out: TextIO | None) -> None:
+    text = f"{result}\n"
+    if python and result.found and result.input_names:
+        text += f"\n{result.to_python()}"
+    print(text, flush=True, file=out or sys.stdout)  # the blank line too: a reader sees whole blocks
 
 
 def _save(json_out: Path | None, results: Sequence[Result], state: str) -> None:

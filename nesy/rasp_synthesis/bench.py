@@ -53,13 +53,14 @@ def run_bench(args: argparse.Namespace, tasks: Sequence[SequenceTask], dsl: Dsl)
     from tqdm import tqdm
 
     from nesy.commands.options import output_file
-    from nesy.parallel import run_isolated
+    from nesy.executors import executor_from_args
 
     json_out = output_file(args.json_out, "--json") if args.json_out else None
     rows: list[dict[str, Any] | None] = [None] * len(tasks)
     work = _Work(args.timeout)
-    with tqdm(total=len(tasks), unit="task", disable=args.quiet, leave=False) as bar:
-        for index, row in run_isolated(work, list(tasks), args.jobs, args.timeout + PROOF_SECONDS, _overrun):
+    with executor_from_args(args) as executor, \
+            tqdm(total=len(tasks), unit="task", disable=args.quiet, leave=False) as bar:
+        for index, row in executor.run(work, list(tasks), args.timeout + PROOF_SECONDS, _overrun):
             rows[index] = row
             bar.update()
             if json_out is not None:
@@ -67,13 +68,15 @@ def run_bench(args: argparse.Namespace, tasks: Sequence[SequenceTask], dsl: Dsl)
     done = [r for r in rows if r is not None]
     print(format_table(done))
     print(summary_line(done))
+    if executor.overhead_line():
+        print(executor.overhead_line())
     if json_out is not None:
         _write(json_out, args, done)
     return 0
 
 
 class _Work:
-    """A picklable worker function (the pool forks, but keep it plain)."""
+    """A picklable worker function: Ray ships it to its workers."""
 
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
@@ -85,7 +88,8 @@ class _Work:
 def _write(path: Path, args: argparse.Namespace, rows: list[dict[str, Any]]) -> None:
     from nesy.commands.options import write_atomically
 
-    config = {"dsl": "rasp", "suite": args.suite, "timeout": args.timeout, "jobs": args.jobs}
+    config = {"dsl": "rasp", "suite": args.suite, "timeout": args.timeout, "jobs": args.jobs,
+              "executor": getattr(args, "executor", None) or "process"}
     write_atomically(path, json.dumps({"config": config, "results": rows}, indent=1, default=str))
 
 
