@@ -1,6 +1,7 @@
 """`nesy train guide --dsl strings --out PATH`: make training data from the DSL and fit the guide;
 `nesy train ranker --out PATH`: the same for the ranker that picks among programs that fit;
-`nesy train csg --out PATH`: the CSG proposer (`nesy.csg.command`)."""
+`nesy train csg --out PATH`: the CSG proposer (`nesy.csg.command`);
+`nesy train nl-regex`: the English description -> regex model (`nesy.nlregex.command`)."""
 from __future__ import annotations
 
 import argparse
@@ -64,6 +65,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from nesy.csg.command import add_parser as add_csg_parser
 
     add_csg_parser(models)
+    from nesy.nlregex.command import add_train_parser as add_nl_regex_parser
+
+    add_nl_regex_parser(models)
 
 
 def output_paths(args: argparse.Namespace) -> tuple[Path, Path]:
