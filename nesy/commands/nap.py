@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dsl.errors import NesyInputError
-from nesy.commands.options import nonnegative_int, output_file, positive_seconds
+from nesy.commands.options import nonnegative_int, output_file, positive_int, positive_seconds
 from solvers.nap.verdict import Verdict
 
 PROPERTIES = ("robust", "eps", "disjoint")
@@ -28,18 +28,39 @@ def register(subparsers: Any) -> None:
     mine.add_argument("--plot", help="also write a PNG of the NAPs here")
     mine.set_defaults(func=_mine)
 
-    verify = commands.add_parser("verify", help="prove or refute NAP properties")
+    verify = commands.add_parser("verify", help="prove or refute NAP properties, or a VNN-LIB property of an ONNX "
+                                 "network (--onnx NET --vnnlib PROP)")
     _model_args(verify)
-    verify.add_argument("--naps", required=True, help="NAP JSON from `nesy nap mine`")
+    verify.add_argument("--naps", help="NAP JSON from `nesy nap mine` (NAP properties)")
+    verify.add_argument("--onnx", help="VNN-COMP form: the ONNX network (read exactly, float32 weights as they are)")
+    verify.add_argument("--vnnlib", help="VNN-COMP form: the VNN-LIB property (with --onnx)")
+    verify.add_argument("--result", help="VNN-COMP form: write the result file (sat + counterexample / unsat / "
+                        "timeout / unknown) here")
     verify.add_argument("--property", choices=PROPERTIES, default="robust",
                         help="robust: the NAP implies its class; disjoint: two classes' NAPs never hold at once; "
                         "eps: the largest verified L-infinity radius around each class mean (default: robust)")
     verify.add_argument("--region", default="box",
                         help="robust only: 'box' ([0,1]^n) or 'ball:EPS' around each class mean")
     verify.add_argument("--classes", help="comma-separated classes (default: all in the NAP file)")
-    verify.add_argument("--timeout", type=positive_seconds, default=5.0, help="seconds per solver query")
+    verify.add_argument("--timeout", type=positive_seconds, default=5.0,
+                        help="seconds per solver query (VNN-COMP form: for the instance)")
     verify.add_argument("--json", help="write the full report here")
     verify.set_defaults(func=_verify)
+
+    vnncomp = commands.add_parser("vnncomp", help="run a VNN-COMP instances CSV (network,property,timeout) and "
+                                  "compare with the published tools' results")
+    vnncomp.add_argument("instances", metavar="INSTANCES.csv", help="VNN-COMP instances file")
+    vnncomp.add_argument("--root", help="folder the CSV's paths are relative to (default: the CSV's folder)")
+    vnncomp.add_argument("--jobs", type=positive_int, default=1, help="instances run at once (default 1)")
+    vnncomp.add_argument("--json", required=True, help="write [{network, property, verdict, seconds, replayed}] "
+                         "here, rewritten as each instance finishes")
+    vnncomp.add_argument("--results-dir", help="also write one VNN-COMP result file per instance here")
+    vnncomp.add_argument("--published", help="folder of the tools' result CSVs (default: ROOT/results)")
+    vnncomp.add_argument("--select", help="only instances whose network file name contains this text")
+    vnncomp.add_argument("--first", type=positive_int, help="only the first N instances (after --select)")
+    vnncomp.add_argument("--max-timeout", type=positive_seconds,
+                         help="cap each instance's timeout at this many seconds (say so when you report figures)")
+    vnncomp.set_defaults(func=_vnncomp)
 
     bench = commands.add_parser("bench", help="the NAP benchmark table (Marabou side by side when installed)")
     bench.add_argument("--hidden", default="32,32", help="hidden sizes of the digits network")
@@ -187,6 +208,10 @@ def _verify(args: argparse.Namespace) -> int:
 
     from nesy.nap.mining import NapSet
 
+    if args.onnx or args.vnnlib:
+        return _verify_vnnlib(args)
+    if not args.naps:
+        raise NesyInputError("nesy nap verify needs --naps FILE (NAP properties) or --onnx NET --vnnlib PROP")
     _require("scipy", "threadpoolctl")
     report = output_file(args.json, "--json") if args.json else None
     model, data = _load(args)
@@ -215,6 +240,75 @@ def _verify(args: argparse.Namespace) -> int:
     print(_totals_line(results, seconds))
     if report is not None:
         print(f"wrote {report}")
+    return 0
+
+
+def _verify_vnnlib(args: argparse.Namespace) -> int:
+    if not (args.onnx and args.vnnlib):
+        raise NesyInputError("the VNN-COMP form of nesy nap verify needs both --onnx NET and --vnnlib PROP")
+    if args.naps:
+        raise NesyInputError("--naps is for NAP properties; with --onnx/--vnnlib the property is the VNN-LIB file")
+    _require("onnx", "onnxruntime", "threadpoolctl")
+    from nesy.nap.vnncomp import result_text, verify_instance
+
+    report = output_file(args.json, "--json") if args.json else None
+    result_file = output_file(args.result, "--result") if args.result else None
+    result = verify_instance(args.onnx, args.vnnlib, args.timeout)
+    if report is not None:
+        report.write_text(json.dumps([result.to_json()], indent=1))
+    if result_file is not None:
+        result_file.write_text(result_text(result))
+    line = f"{result.network} {result.property}: {result.verdict} ({result.method}, {result.seconds:.2f} s"
+    line += f", {result.branches} branches)" if result.branches else ")"
+    if result.replayed:
+        line += "; counterexample replayed through onnxruntime and torch"
+    elif result.detail:
+        line += f"; {result.detail}"
+    print(line)
+    for path in (report, result_file):
+        if path is not None:
+            print(f"wrote {path}")
+    return 0
+
+
+def _vnncomp(args: argparse.Namespace) -> int:
+    _require("onnx", "onnxruntime", "threadpoolctl")
+    from dataclasses import replace
+
+    from nesy.nap.vnncomp import format_report, published_results, read_instances, run_instances, write_json
+
+    out = output_file(args.json, "--json")
+    root = Path(args.root) if args.root else Path(args.instances).parent
+    if not root.is_dir():
+        raise NesyInputError(f"--root {root} is not a folder")
+    results_dir = Path(args.results_dir) if args.results_dir else None
+    if results_dir is not None:
+        results_dir.mkdir(parents=True, exist_ok=True)
+    instances = read_instances(args.instances, root)
+    if args.select:
+        instances = [i for i in instances if args.select in i.network]
+    if args.first:
+        instances = instances[:args.first]
+    if not instances:
+        raise NesyInputError(f"--select {args.select!r}: no instance's network matches")
+    if args.max_timeout:
+        instances = [replace(i, timeout=min(i.timeout, args.max_timeout)) for i in instances]
+    published_dir = Path(args.published) if args.published else root / "results"
+    published = published_results(published_dir) if published_dir.is_dir() else {}
+
+    def progress(so_far: list[dict]) -> None:
+        write_json(out, so_far)
+        last = so_far[-1] if so_far else None
+        if last is not None:
+            print(f"[{len(so_far)}/{len(instances)}] {last['network']} {last['property']}: {last['verdict']} "
+                  f"{last['seconds']:.1f} s", file=sys.stderr, flush=True)
+
+    results = run_instances(instances, root, args.jobs, progress, results_dir=results_dir)
+    write_json(out, results)
+    print(format_report(results, published))
+    if not published:
+        print(f"(no published results under {published_dir})")
+    print(f"wrote {out}")
     return 0
 
 

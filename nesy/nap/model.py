@@ -25,16 +25,55 @@ class LoadedModel:
     kind: str
     source: str
     run: Runner = field(repr=False)
+    input_ops: tuple[tuple[str, np.ndarray], ...] = ()
+    """Exact reading only: elementwise `("sub", c)` / `("div", c)` normalisation the ONNX graph applies
+    to its input before the first layer; the network takes the normalised input."""
 
 
 class _AffineChain:
     """Composes consecutive affine maps (y = m @ x + c) until a ReLU closes a layer."""
 
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, exact: bool = False) -> None:
         self.where = where
+        self.exact = exact
         self.layers: list[AffineLayer] = []
         self.m: np.ndarray | None = None
         self.c: np.ndarray | None = None
+        self.input_ops: list[tuple[str, np.ndarray]] = []
+
+    def normalise(self, op: str, constant: np.ndarray, where: str) -> None:
+        """x - constant or x / constant, elementwise (VNN-COMP's input normalisation)."""
+        constant = _finite(constant, f"{where}: constant").reshape(-1)
+        if op == "div" and np.any(constant == 0):
+            raise NesyInputError(f"{where}: division by zero")
+        if self.m is None and not self.layers:
+            self.input_ops.append((op, constant))  # before any layer: folded in (or, exact, kept apart)
+            return
+        if self.exact:
+            raise NesyInputError(f"{where}: Sub/Div between layers would be rounded into the weights; exact "
+                                 "(sound) reading supports them only on the input, before the first layer")
+        if self.m is None:
+            raise NesyInputError(f"{where}: Sub/Div after a ReLU and before a linear layer is not supported")
+        if constant.size not in (1, self.c.size):
+            raise NesyInputError(f"{where}: a constant of {constant.size} values for {self.c.size} outputs")
+        if op == "sub":
+            self.c = self.c - constant
+        else:
+            self.m, self.c = self.m / constant[:, None] if constant.size > 1 else self.m / constant, self.c / constant
+
+    def _fold_input_ops(self, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """W applied after x' = (x - s) / d ...: the equivalent (W', b') on x (rounded, so not exact)."""
+        scale, shift = np.ones(weight.shape[1]), np.zeros(weight.shape[1])
+        for op, constant in self.input_ops:
+            if constant.size not in (1, weight.shape[1]):
+                raise NesyInputError(f"{self.where}: an input Sub/Div constant of {constant.size} values for "
+                                     f"{weight.shape[1]} inputs")
+            if op == "sub":
+                shift = shift - constant
+            else:
+                scale, shift = scale / constant, shift / constant
+        self.input_ops = []
+        return weight * scale, weight @ shift
 
     def then(self, weight: np.ndarray, bias: np.ndarray | None, where: str | None = None) -> None:
         where = where or self.where
@@ -43,7 +82,12 @@ class _AffineChain:
             raise NesyInputError(f"{where}: a weight of shape {weight.shape}; a linear layer needs a matrix")
         if self.m is None:
             self.m, self.c = weight, np.zeros(weight.shape[0])
+            if self.input_ops and not self.exact and not self.layers:
+                self.m, self.c = self._fold_input_ops(weight)
         else:
+            if self.exact:
+                raise NesyInputError(f"{where}: two linear layers with no Relu between them: their product "
+                                     "would be rounded, and exact (sound) reading keeps the file's weights")
             if weight.shape[1] != self.m.shape[0]:
                 raise NesyInputError(f"{where}: a layer takes {weight.shape[1]} inputs but gets {self.m.shape[0]}")
             self.m, self.c = weight @ self.m, weight @ self.c
@@ -57,7 +101,10 @@ class _AffineChain:
         bias = _finite(bias, f"{where}: bias").reshape(-1)
         if bias.size not in (1, self.c.size):
             raise NesyInputError(f"{where}: a bias of {bias.size} values for a layer of {self.c.size} outputs")
-        self.c = self.c + bias
+        total = self.c + bias
+        if self.exact and np.any(self.c != 0) and not np.all((total - self.c == bias) & (total - bias == self.c)):
+            raise NesyInputError(f"{where}: a second bias whose sum with the first is not exact in float64")
+        self.c = total
 
     def relu(self, where: str | None = None) -> None:
         if self.m is None:
@@ -71,7 +118,8 @@ class _AffineChain:
         if not self.layers:
             raise NesyInputError(f"{self.where}: the model has no ReLU layer, so no activation pattern to mine "
                                  "or verify")
-        network = ReluNetwork((*self.layers, AffineLayer(self.m, self.c))).rounded()
+        network = ReluNetwork((*self.layers, AffineLayer(self.m, self.c)))
+        network = network if self.exact else network.rounded()
         for k, layer in enumerate(network.layers):
             largest = max(float(np.abs(layer.weight).max()), float(np.abs(layer.bias).max(initial=0.0)))
             if not largest <= MAX_WEIGHT:
@@ -145,7 +193,7 @@ def _checked(model: LoadedModel) -> LoadedModel:
         pre, logits = model.run(probe)
     except Exception as error:  # the user's model code (torch / ONNX evaluator) may fail in any way
         raise NesyInputError(f"{model.source}: the model fails on a test input ({_one_line(error)})") from None
-    expected_pre, expected = network.preactivations(probe)
+    expected_pre, expected = network.preactivations(apply_input_ops(model.input_ops, probe))
     shapes = [np.shape(p) for p in pre], np.shape(logits)
     if shapes != ([p.shape for p in expected_pre], expected.shape):
         raise NesyInputError(f"{model.source}: the model gives activations {shapes[0]} and outputs {shapes[1]}, "
@@ -179,11 +227,15 @@ def _flatten_sequential(module: Any, source: str) -> list[tuple[str, Any]]:
 
 _ONNX_PASS = {"Flatten", "Reshape", "Identity"}
 _ONNX_DOMAINS = ("", "ai.onnx")
-_ONNX_SUPPORTED = "supported: Gemm, MatMul, Add, Relu, Flatten, Reshape"
+_ONNX_SUPPORTED = "supported: Gemm, MatMul, Add, Sub, Div, Relu, Flatten, Reshape"
 
 
-def from_onnx(model: Any, source: str = "onnx model") -> LoadedModel:
-    """An ONNX ModelProto whose graph is one chain of Gemm/MatMul/Add/Relu/Flatten/Reshape nodes."""
+def from_onnx(model: Any, source: str = "onnx model", exact: bool = False) -> LoadedModel:
+    """An ONNX ModelProto whose graph is one chain of Gemm/MatMul/Add/Sub/Div/Relu/Flatten/Reshape nodes.
+
+    exact=False: weights on the 2^-16 grid (the NAP verifier's Z3 encoding wants short rationals),
+    input Sub/Div folded into the first layer. exact=True: the file's float32 weights as they are
+    (exact in float64), never composed or rounded; input Sub/Div kept as `input_ops`."""
     onnx_reference = import_onnx("onnx.reference", source)
 
     graph = model.graph
@@ -194,7 +246,7 @@ def from_onnx(model: Any, source: str = "onnx model") -> LoadedModel:
     if len(graph.output) != 1:
         raise NesyInputError(f"{source}: expected one graph output, found {len(graph.output)}")
     current = inputs[0].name
-    chain = _AffineChain(source)
+    chain = _AffineChain(source, exact)
     relu_inputs: list[str] = []
     for index, node in enumerate(graph.node):
         where = f"{source}: node {node.name or index} ({node.op_type})"
@@ -223,7 +275,14 @@ def from_onnx(model: Any, source: str = "onnx model") -> LoadedModel:
         as_flat = [np.asarray(r, dtype=np.float64).reshape(len(batch), -1) for r in results]
         return as_flat[:-1], as_flat[-1]
 
-    return _checked(LoadedModel(network, "onnx", source, run))
+    return _checked(LoadedModel(network, "onnx", source, run, tuple(chain.input_ops)))
+
+
+def apply_input_ops(ops: tuple[tuple[str, np.ndarray], ...], x: np.ndarray) -> np.ndarray:
+    """The ONNX graph's input normalisation, in float64 (for checks; proofs transform boxes outward)."""
+    for op, constant in ops:
+        x = x - constant if op == "sub" else x / constant
+    return x
 
 
 def _onnx_initializers(graph: Any, source: str) -> dict[str, np.ndarray]:
@@ -254,6 +313,10 @@ def _onnx_node(node: Any, values: dict[str, np.ndarray], chain: _AffineChain, cu
         chain.then(values[node.input[1]].T, None, where)
     elif node.op_type == "Add":
         chain.add_bias(values[node.input[1] if node.input[0] == current else node.input[0]], where)
+    elif node.op_type in ("Sub", "Div"):
+        if node.input[0] != current:
+            raise NesyInputError(f"{where}: only x - c and x / c (a constant c) are supported")
+        chain.normalise(node.op_type.lower(), values[node.input[1]], where)
     elif node.op_type == "Relu":
         relu_inputs.append(current)
         chain.relu(where)
@@ -295,7 +358,8 @@ def import_onnx(module: str, where: str) -> Any:
         raise NesyInputError(f"{where}: reading ONNX models needs the onnx package, which is missing here (pip install onnx)") from None
 
 
-def load_model(path: str | Path, architecture: str | None = None, trust_pickle: bool = False) -> LoadedModel:
+def load_model(path: str | Path, architecture: str | None = None, trust_pickle: bool = False,
+               exact: bool = False) -> LoadedModel:
     """Load a `.onnx` file, or a `.pt`/`.pth` file holding a state dict or (trust_pickle) an nn.Sequential.
 
     A state dict names no activations, so it is read only with `architecture="relu-mlp"`. A whole
@@ -316,7 +380,7 @@ def load_model(path: str | Path, architecture: str | None = None, trust_pickle: 
             model = onnx.load(str(path))
         except Exception as error:  # onnx raises DecodeError and others for a corrupt file
             raise NesyInputError(f"{path}: not a readable ONNX model ({_one_line(error)})") from None
-        return from_onnx(model, str(path))
+        return from_onnx(model, str(path), exact)
     if path.suffix in (".pt", ".pth"):
         loaded = _read_torch_file(path, trust_pickle)
         if isinstance(loaded, Mapping):
