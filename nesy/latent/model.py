@@ -1,0 +1,151 @@
+"""The Latent Program Network (LPN; Macfarlane & Bonnet, "Searching Latent Program Spaces",
+NeurIPS 2025), in PyTorch, in one file.
+
+    pair (x, y) --encoder--> N(mu, sigma^2)            one Gaussian per input/output pair
+    task latent z = mean over the pairs                 (training: of samples; test: of the means)
+    decoder p(y | x, z) = prod_i softmax(logits_i)[y_i] one distribution per output position
+
+Test-time search (nesy.latent.search) runs gradient ascent on z to raise sum_pairs log p(y | x, z).
+Two small heads read a latent for the symbolic side (nesy.latent.coupling): which rules a program
+has (`prior`, one sigmoid per rule) and the rule in each program slot (`program`, a softmax over
+the rules and "end" per slot). They are trained on detached latents, so LPN's own numbers do
+not depend on them.
+
+Sequences here have a fixed length and outputs as long as inputs (seqrules), so the decoder is a
+transformer over the input tokens with z added to every position, predicting every output token
+at once (a non-autoregressive decoder: the output positions are independent given x and z).
+
+Shapes: B tasks, N pairs, L positions, D = d_model, Z = latent.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+@dataclass(frozen=True)
+class LpnConfig:
+    vocab: int = 5              # token values 0 .. vocab-1
+    length: int = 10            # longest sequence (positions)
+    d_model: int = 64
+    heads: int = 4
+    encoder_layers: int = 2
+    decoder_layers: int = 2
+    latent: int = 32
+    rules: int = 27             # rules the prior head scores (0: no heads)
+    slots: int = 5              # program slots the program head fills (rule or end)
+    dropout: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _blocks(config: LpnConfig, layers: int) -> nn.TransformerEncoder:
+    layer = nn.TransformerEncoderLayer(config.d_model, config.heads, 4 * config.d_model, config.dropout,
+                                       batch_first=True, norm_first=True)
+    return nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+
+
+class PairEncoder(nn.Module):
+    """(x, y) -> mean and log-variance of the pair's latent: [CLS] x_1..x_L y_1..y_L -> CLS state."""
+
+    def __init__(self, config: LpnConfig) -> None:
+        super().__init__()
+        self.token = nn.Embedding(config.vocab, config.d_model)
+        self.position = nn.Embedding(config.length, config.d_model)
+        self.segment = nn.Embedding(2, config.d_model)            # 0: input, 1: output
+        self.cls = nn.Parameter(torch.zeros(1, 1, config.d_model))
+        self.blocks = _blocks(config, config.encoder_layers)
+        self.norm = nn.LayerNorm(config.d_model)
+        self.to_gaussian = nn.Linear(config.d_model, 2 * config.latent)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        # x, y: (M, L) long -> mu, logvar: (M, Z)
+        positions = torch.arange(x.shape[1], device=x.device)
+        parts = [self.token(t) + self.position(positions) + self.segment.weight[s] for s, t in enumerate((x, y))]
+        h = torch.cat([self.cls.expand(x.shape[0], -1, -1), *parts], dim=1)     # (M, 1 + 2L, D)
+        h = self.norm(self.blocks(h))[:, 0]
+        mu, logvar = self.to_gaussian(h).chunk(2, dim=-1)
+        return mu, logvar.clamp(-8.0, 4.0)
+
+
+class OutputDecoder(nn.Module):
+    """(x, z) -> logits of every output position: x's tokens plus a projection of z, through a
+    transformer, then a linear map to the vocabulary."""
+
+    def __init__(self, config: LpnConfig) -> None:
+        super().__init__()
+        self.token = nn.Embedding(config.vocab, config.d_model)
+        self.position = nn.Embedding(config.length, config.d_model)
+        self.from_latent = nn.Linear(config.latent, config.d_model)
+        self.blocks = _blocks(config, config.decoder_layers)
+        self.norm = nn.LayerNorm(config.d_model)
+        self.to_logits = nn.Linear(config.d_model, config.vocab)
+
+    def forward(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        # x: (M, L) long, z: (M, Z) -> (M, L, vocab)
+        positions = torch.arange(x.shape[1], device=x.device)
+        h = self.token(x) + self.position(positions) + self.from_latent(z)[:, None, :]
+        return self.to_logits(self.norm(self.blocks(h)))
+
+
+class LatentProgramNetwork(nn.Module):
+    """Encoder, decoder and the two symbolic heads.
+
+    Example:
+        >>> net = LatentProgramNetwork(LpnConfig(length=4, d_model=16, heads=2, latent=8))
+        >>> x = torch.randint(0, 5, (3, 2, 4)); y = torch.randint(0, 5, (3, 2, 4))
+        >>> mu, logvar = net.encode(x, y)
+        >>> tuple(mu.shape), tuple(net.log_likelihood(x, y, mu.mean(1)).shape)
+        ((3, 2, 8), (3,))
+    """
+
+    def __init__(self, config: LpnConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.encoder = PairEncoder(config)
+        self.decoder = OutputDecoder(config)
+        if config.rules:
+            self.prior = nn.Sequential(nn.Linear(config.latent, 128), nn.GELU(), nn.Linear(128, config.rules))
+            self.program = nn.Sequential(nn.Linear(config.latent, 256), nn.GELU(),
+                                         nn.Linear(256, config.slots * (config.rules + 1)))
+
+    def encode(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        # x, y: (B, N, L) -> mu, logvar: (B, N, Z)
+        b, n, length = x.shape
+        mu, logvar = self.encoder(x.reshape(b * n, length), y.reshape(b * n, length))
+        return mu.reshape(b, n, -1), logvar.reshape(b, n, -1)
+
+    def logits(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        # x: (B, N, L), z: (B, Z) one latent per task -> (B, N, L, vocab)
+        b, n, length = x.shape
+        zs = z[:, None, :].expand(b, n, z.shape[-1]).reshape(b * n, -1)
+        return self.decoder(x.reshape(b * n, length), zs).reshape(b, n, length, -1)
+
+    def pair_log_likelihood(self, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        # log p(y | x, z) of every pair: (B, N)
+        logp = F.log_softmax(self.logits(x, z), dim=-1)
+        return logp.gather(-1, y[..., None])[..., 0].sum(-1)
+
+    def log_likelihood(self, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        # sum over a task's pairs: (B,)
+        return self.pair_log_likelihood(x, y, z).sum(-1)
+
+    def decode(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        # the most likely output of each input: (B, N, L) long
+        return self.logits(x, z).argmax(-1)
+
+    def rule_logits(self, z: torch.Tensor) -> torch.Tensor:
+        return self.prior(z)                                      # (B, rules)
+
+    def slot_logits(self, z: torch.Tensor) -> torch.Tensor:
+        return self.program(z).reshape(z.shape[0], self.config.slots, self.config.rules + 1)
+
+
+def kl_to_standard_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """KL(N(mu, exp(logvar)) || N(0, 1)), summed over the latent's dimensions."""
+    return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).sum(-1)
