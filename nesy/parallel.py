@@ -58,9 +58,10 @@ def _child(connection: Connection, work: Callable[[Any], Any], item: Any) -> Non
 
 
 def run_isolated(work: Callable[[Item], Any], items: Sequence[Item], jobs: int, limit_seconds: float,
-                 on_overrun: Callable[[Item, str], Any], on_timing: Timing | None = None) -> Iterator[tuple[int, Any]]:
+                 on_overrun: Callable[[Item, str], Any], on_timing: Timing | None = None,
+                 grace_seconds: float = GRACE_SECONDS) -> Iterator[tuple[int, Any]]:
     """Yield (index, result) as tasks finish. A task that crashes or overruns `limit_seconds` +
-    grace yields `on_overrun(item, why)` instead. `on_timing` hears of each finished task's wall
+    `grace_seconds` yields `on_overrun(item, why)` instead. `on_timing` hears of each finished task's wall
     seconds (fork to result) and its work's own seconds (None when the worker sent nothing)."""
     context = mp.get_context("fork")
     pending = list(range(len(items)))[::-1]
@@ -74,7 +75,7 @@ def run_isolated(work: Callable[[Item], Any], items: Sequence[Item], jobs: int, 
                 with _ctrl_c_held():
                     started = time.monotonic()
                     process.start()
-                    running.append(_Running(index, process, parent_end, started + limit_seconds + GRACE_SECONDS,
+                    running.append(_Running(index, process, parent_end, started + limit_seconds + grace_seconds,
                                             started))
                 child_end.close()
             wait([r.connection for r in running], timeout=0.2)

@@ -66,8 +66,9 @@ class Executor(abc.ABC):
 
     name: str = ""
 
-    def __init__(self) -> None:
+    def __init__(self, grace_seconds: float = GRACE_SECONDS) -> None:
         self.timings: list[TaskTiming] = []
+        self.grace_seconds = grace_seconds      # past a task's limit before the driver kills it
 
     @abc.abstractmethod
     def run(self, work: Callable[[Item], Any], items: Sequence[Item], limit_seconds: float,

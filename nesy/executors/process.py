@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator, Sequence
 
-from nesy.executors import Executor, Item, TaskTiming
+from nesy.executors import GRACE_SECONDS, Executor, Item, TaskTiming
 from nesy.parallel import run_isolated
 
 
@@ -13,8 +13,8 @@ class ProcessExecutor(Executor):
 
     name = "process"
 
-    def __init__(self, jobs: int) -> None:
-        super().__init__()
+    def __init__(self, jobs: int, grace_seconds: float = GRACE_SECONDS) -> None:
+        super().__init__(grace_seconds)
         self.jobs = max(1, int(jobs))
 
     def run(self, work: Callable[[Item], Any], items: Sequence[Item], limit_seconds: float,
@@ -22,7 +22,8 @@ class ProcessExecutor(Executor):
         def timed(index: int, wall: float, work_seconds: float | None) -> None:
             self.timings.append(TaskTiming(index, wall, work_seconds))
 
-        return run_isolated(work, items, self.jobs, limit_seconds, on_overrun, on_timing=timed)
+        return run_isolated(work, items, self.jobs, limit_seconds, on_overrun, on_timing=timed,
+                            grace_seconds=self.grace_seconds)
 
     def describe(self) -> dict[str, Any]:
         return {"executor": self.name, "jobs": self.jobs}

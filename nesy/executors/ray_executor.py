@@ -57,8 +57,9 @@ class RayExecutor(Executor):
     name = "ray"
 
     def __init__(self, jobs: int | None = None, address: str | None = None, *,
-                 object_store_bytes: int = LOCAL_OBJECT_STORE_BYTES, temp_dir: str | None = None) -> None:
-        super().__init__()
+                 object_store_bytes: int = LOCAL_OBJECT_STORE_BYTES, temp_dir: str | None = None,
+                 grace_seconds: float = GRACE_SECONDS) -> None:
+        super().__init__(grace_seconds)
         self.ray = import_ray()
         self.address = address
         self.owned = False
@@ -116,7 +117,7 @@ class RayExecutor(Executor):
                         yield running.pop(task).index, outcome
                 now = time.monotonic()
                 for task, run in list(running.items()):
-                    if run.deadline is not None and now > run.deadline:
+                    if run.deadline is not None and now > run.deadline and not _has_message(ray, task):
                         _cancel(ray, task)
                         del running[task]
                         self.timings.append(TaskTiming(run.index, now - run.dispatched, None))
@@ -139,11 +140,17 @@ class RayExecutor(Executor):
             self.timings.append(TaskTiming(run.index, time.monotonic() - run.dispatched, None))
             return on_overrun(item, f"worker died: {type(error).__name__}: {_first_line(error)}")
         if message == _STARTED:
-            run.deadline = time.monotonic() + limit_seconds + GRACE_SECONDS
+            run.deadline = time.monotonic() + limit_seconds + self.grace_seconds
             return None
         kind, payload, work_seconds = message
         self.timings.append(TaskTiming(run.index, time.monotonic() - run.dispatched, work_seconds))
         return payload if kind == "ok" else on_overrun(item, payload)
+
+
+def _has_message(ray: Any, task: Any) -> bool:
+    """Is the task's next message (its result, most likely) already in? Then it is read, not killed."""
+    ready, _ = ray.wait([task], num_returns=1, timeout=0)
+    return bool(ready)
 
 
 def _cancel(ray: Any, task: Any) -> None:

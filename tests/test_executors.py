@@ -1,0 +1,300 @@
+"""The executors behind every many-task command (nesy.executors): the process pool and Ray keep one
+contract. Budgets hold (time and memory, inside the task and at the driver's hard limit), a task
+that overruns, raises or loses its worker is reported alone, stopping a run keeps what finished,
+and a suite gives the same statuses and programs on either executor.
+
+One local Ray serves the whole test session (2 CPUs, a 100 MB object store, no dashboard,
+RAY_ADDRESS unset); the Ray cases are skipped, with the reason, where Ray is not installed.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dsl.errors import NesyInputError
+from nesy.executors import Executor, open_executor
+from nesy.executors.process import ProcessExecutor
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "datasets" / "strings" / "demo.jsonl"
+KINDS = ("process", "ray")
+
+
+@pytest.fixture(scope="session")
+def ray_session():
+    """One local Ray for the session, shut down at its end."""
+    try:
+        import ray
+    except ImportError:
+        pytest.skip("Ray is not installed (pip install 'nesy[ray]'): the Ray executor is not tested")
+    from ray import cloudpickle
+
+    address = os.environ.pop("RAY_ADDRESS", None)
+    ray.init(address="local", num_cpus=2, object_store_memory=100 * 2**20, include_dashboard=False,
+             log_to_driver=False, configure_logging=False)
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])   # workers cannot import this module
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
+        if address is not None:
+            os.environ["RAY_ADDRESS"] = address
+
+
+def make_executor(kind: str, request: pytest.FixtureRequest, grace_seconds: float = 0.5) -> Executor:
+    if kind == "process":
+        return ProcessExecutor(2, grace_seconds=grace_seconds)
+    request.getfixturevalue("ray_session")
+    from nesy.executors.ray_executor import RayExecutor
+
+    return RayExecutor(grace_seconds=grace_seconds)
+
+
+# --- work functions (module level: the process pool forks them, Ray ships them by value) --------
+
+def behave(item: tuple) -> str:
+    """What a test task does: finish, ignore its budget, hold memory, raise or kill its worker."""
+    what = item[0]
+    if what == "ok":
+        return f"done {item[1]}"
+    if what == "sleep":                    # ignores every budget: only the driver can stop it
+        time.sleep(item[1])
+        if len(item) > 2:
+            Path(item[2]).write_text("still ran")
+        return f"slept {item[1]}"
+    if what == "spin":                     # respects its own time budget, as search does
+        return _spin(item[1])
+    if what == "hog":                      # memory piles up: the budget's resident-size check stops it
+        return _hog(item[1])
+    if what == "big":                      # one huge allocation: the address-space cap refuses it
+        return _big(item[1])
+    if what == "raise":
+        raise ValueError("a bad task")
+    if what == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    raise AssertionError(what)
+
+
+def _spin(seconds: float) -> str:
+    from solvers.search.budget import BudgetExhausted, checkpoint, task_budget
+
+    with task_budget(seconds, None, None):
+        try:
+            while True:
+                checkpoint()
+        except BudgetExhausted as stop:
+            return f"stopped: {stop.which}"
+
+
+def _hog(memory_mb: float) -> str:
+    from solvers.search.budget import BudgetExhausted, task_budget
+
+    with task_budget(30.0, None, memory_mb) as budget:
+        blocks = []
+        try:
+            while True:
+                blocks.append(b"\x01" * (8 * 2**20))     # touched pages: resident memory grows
+                budget.check()
+        except BudgetExhausted as stop:
+            return f"stopped: {stop.which}"
+
+
+def _big(memory_mb: float) -> str:
+    from solvers.search.budget import task_budget
+
+    with task_budget(30.0, None, memory_mb):
+        try:
+            bytearray(8 * 2**30)      # untouched: without the cap it would simply succeed
+        except MemoryError:
+            return "stopped: MemoryError"
+    return "allocated 8 GB"
+
+
+def overrun(item: tuple, why: str) -> str:
+    return f"overrun: {why}"
+
+
+def run_all(executor: Executor, items: list, limit: float) -> list:
+    with executor:
+        done = dict(executor.run(behave, items, limit, overrun))
+    return [done[i] for i in range(len(items))]
+
+
+# --- the contract, on both executors ------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_task_comes_back_once_in_any_order(kind, request):
+    executor = make_executor(kind, request)
+    assert run_all(executor, [("ok", i) for i in range(6)], 10.0) == [f"done {i}" for i in range(6)]
+    assert sorted(t.index for t in executor.timings) == list(range(6))
+    assert executor.overhead_ms()["tasks"] == 6
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_time_budgets_in_the_task_and_at_the_driver(kind, request):
+    """A task that keeps its own budget stops itself; one that ignores it is killed at the limit
+    plus grace and reported as a time-limit overrun; the others are unaffected."""
+    executor = make_executor(kind, request)
+    started = time.monotonic()
+    results = run_all(executor, [("ok", 0), ("spin", 0.3), ("sleep", 60), ("ok", 3)], 0.5)
+    assert results[0] == "done 0" and results[3] == "done 3"
+    assert results[1] == "stopped: time limit of 0.3 s"
+    assert results[2].startswith("overrun:") and "time limit" in results[2]
+    assert time.monotonic() - started < 30     # not the 60 s it asked for
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_memory_budget_stops_a_task_and_spares_the_others(kind, request):
+    results = run_all(make_executor(kind, request), [("hog", 64), ("ok", 1), ("big", 64), ("ok", 3)], 30.0)
+    assert results == ["stopped: memory limit of 64 MB", "done 1", "stopped: MemoryError", "done 3"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_killed_worker_or_a_raising_task_is_an_error_for_that_task_only(kind, request):
+    results = run_all(make_executor(kind, request), [("ok", 0), ("kill",), ("raise",), ("ok", 3)], 30.0)
+    assert results[0] == "done 0" and results[3] == "done 3"
+    assert results[1].startswith("overrun:") and "time limit" not in results[1]
+    assert results[2] == "overrun: ValueError: a bad task"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_stopping_the_run_kills_the_running_tasks_and_keeps_what_finished(kind, request, tmp_path):
+    markers = [tmp_path / f"ran{i}" for i in range(2)]
+    items = [("ok", 0)] + [("sleep", 1.0, str(m)) for m in markers]
+    executor = make_executor(kind, request)
+    kept = []
+    with executor, contextlib.closing(executor.run(behave, items, 30.0, overrun)) as arriving:
+        for index, result in arriving:
+            kept.append((index, result))
+            break                                # the caller stops: Ctrl-C does the same
+    assert kept == [(0, "done 0")]
+    time.sleep(1.5)
+    assert not any(m.exists() for m in markers)  # the sleeping tasks were killed, not left to run
+
+
+def test_ray_times_a_task_from_its_start_not_its_submission(request):
+    """Six tasks of 0.6 s on 2 CPUs, all submitted at once: the last pair waits 1.2 s in Ray's
+    queue, past its 0.9 s limit + grace, yet runs to the end because its clock starts when it does."""
+    executor = make_executor("ray", request, grace_seconds=0.6)
+    executor.slots = 6
+    assert run_all(executor, [("sleep", 0.6)] * 6, 0.3) == ["slept 0.6"] * 6
+
+
+# --- a suite: the same answers on either executor -----------------------------------------------
+
+def _suite(executor: Executor | None, **run_options):
+    from dsl.registry import get_dsl
+    from dsl.task_files import load_tasks
+    from nesy.benchmark import SuiteRun, run_suite
+    from solvers.search.driver import SynthesisOptions
+    from solvers.search.enumeration import SearchConfig
+
+    dsl = get_dsl("strings")
+    tasks = load_tasks(DEMO, dsl="strings")[:6]
+    options = SynthesisOptions(config=SearchConfig(timeout=60.0, max_candidates=10_000))
+    return tasks, run_suite(tasks, SuiteRun(dsl, options, jobs=2, executor=executor), progress=False, **run_options)
+
+
+def _answers(results) -> list:
+    return [(r.task, r.status, r.program_text, r.test_correct, r.stats.candidates) for r in results]
+
+
+def test_a_suite_gives_the_same_answers_on_both_executors(request):
+    """A candidate budget (not a clock) ends each task, so the answers must match exactly."""
+    _, default = _suite(None)
+    _, process = _suite(make_executor("process", request))
+    with make_executor("ray", request) as executor:
+        _, on_ray = _suite(executor)
+    assert _answers(on_ray) == _answers(process) == _answers(default)
+    assert sum(r.solved for r in default) >= 3
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_ctrl_c_in_a_suite_keeps_the_finished_results(kind, request):
+    from nesy.benchmark import SuiteInterrupted
+    from solvers.search.result import Status
+
+    def press_ctrl_c(done):
+        raise KeyboardInterrupt
+
+    with make_executor(kind, request) as executor, pytest.raises(SuiteInterrupted) as stop:
+        _suite(executor, on_result=press_ctrl_c)
+    results = stop.value.results
+    assert len(results) == 6
+    assert sum(r.status is not Status.INTERRUPTED for r in results) == 1
+
+
+# --- choosing an executor ------------------------------------------------------------------------
+
+def test_missing_ray_is_one_line_naming_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)      # import ray now raises ImportError
+    with pytest.raises(NesyInputError, match=r"pip install 'nesy\[ray\]'") as error:
+        open_executor("ray", jobs=1)
+    assert "\n" not in str(error.value)
+
+
+def test_an_address_needs_the_ray_executor_and_a_known_kind_is_required():
+    with pytest.raises(NesyInputError, match="--address"):
+        open_executor("process", jobs=1, address="127.0.0.1:6379")
+    with pytest.raises(NesyInputError, match="--executor"):
+        open_executor("dask", jobs=1)
+
+
+def nesy(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    return subprocess.run([sys.executable, "-m", "nesy", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600, env=env, **kwargs)
+
+
+def test_cli_refuses_an_address_without_ray():
+    run = nesy("bench", "strings", "--suite", str(DEMO), "--executor", "process", "--address", "127.0.0.1:1",
+               "--guide", "none", "--quiet")
+    assert run.returncode == 2 and "--address" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_synth_on_the_process_pool_answers_as_one_after_another(tmp_path):
+    few = tmp_path / "few.jsonl"
+    few.write_text("".join(DEMO.read_text().splitlines(keepends=True)[:4]))
+    budget = ("--guide", "none", "--max-candidates", "20000", "--timeout", "60")
+    inline = nesy("synth", str(few), *budget, "--json", str(tmp_path / "inline.json"))
+    pooled = nesy("synth", str(few), *budget, "--jobs", "2", "--json", str(tmp_path / "pool.json"))
+    assert inline.returncode == pooled.returncode, pooled.stderr
+
+    def answers(name: str) -> list:
+        document = json.loads((tmp_path / name).read_text())
+        assert document["state"] == "finished"
+        return [(r["task"], r["status"], r["program"], r["candidates"]) for r in document["results"]]
+
+    assert answers("pool.json") == answers("inline.json")
+    printed = [line.split()[1].rstrip(":") for line in pooled.stdout.splitlines() if line.startswith("task ")]
+    assert printed == [a[0] for a in answers("inline.json")]      # printed in task order
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process")
+def test_cli_ctrl_c_on_ray_keeps_the_finished_results_in_the_json(tmp_path):
+    pytest.importorskip("ray", reason="Ray is not installed (pip install 'nesy[ray]')")
+    out = tmp_path / "bench.json"
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    child = subprocess.Popen([sys.executable, "-m", "nesy", "bench", "strings", "--suite", str(DEMO),
+                              "--timeout", "30", "--jobs", "2", "--guide", "none", "--quiet", "--executor", "ray",
+                              "--json", str(out)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not (out.exists() and json.loads(out.read_text())["results"]):
+        time.sleep(0.2)
+    child.send_signal(signal.SIGINT)
+    _, stderr = child.communicate(timeout=120)
+    assert child.returncode == 130, stderr
+    document = json.loads(out.read_text())
+    assert document["state"] == "interrupted"
+    assert any(r["status"] != "interrupted" for r in document["results"])
+    assert document["config"]["executor"] == "ray"
