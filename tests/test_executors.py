@@ -298,3 +298,37 @@ def test_cli_ctrl_c_on_ray_keeps_the_finished_results_in_the_json(tmp_path):
     assert document["state"] == "interrupted"
     assert any(r["status"] != "interrupted" for r in document["results"])
     assert document["config"]["executor"] == "ray"
+
+
+# --- the other many-task runs ---------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_guide_data_is_the_same_on_ray_as_from_the_pool(request):
+    import numpy as np
+
+    from nesy.guides.data import generate_parallel
+
+    pooled = generate_parallel("strings", 100, 3, 2)
+    with make_executor("ray", request) as executor:
+        on_ray = generate_parallel("strings", 100, 3, 2, executor=executor)
+    for field in ("value_x", "value_y", "task_x", "op_y"):
+        assert np.array_equal(getattr(pooled, field), getattr(on_ray, field)), field
+
+
+@pytest.mark.slow
+def test_csg_shapes_on_ray_come_back_in_task_order(request, tmp_path):
+    import argparse
+
+    from dsl.task_files import load_tasks
+    from nesy.csg.bench import rows_on_executor
+    from solvers.csg.search import CsgSearchConfig, synthesize_shape
+
+    request.getfixturevalue("ray_session")
+    tasks = load_tasks(ROOT / "datasets" / "csg" / "synthetic_test.txt", dsl="csg")[:3]
+    args = argparse.Namespace(executor="ray", address=None, jobs=2, timeout=0.3)
+    out = tmp_path / "csg.json"
+    rows, state = rows_on_executor(args, tasks, CsgSearchConfig(seconds=0.2, clock="cpu"), synthesize_shape,
+                                   False, out, {})
+    assert state == "finished" and [r["task"] for r in rows] == [t.name for t in tasks]
+    assert all(0.0 <= r["iou"] <= 1.0 and r["program"] for r in rows)
+    assert json.loads(out.read_text())["results"] == rows
