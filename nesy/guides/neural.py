@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from dsl.errors import NesyInputError
 from nesy.guides.model import OP_KEY, GuideWeights, NumpyMlp, check_dsl_ops, load_weights, sigmoid
 from nesy.guides.signatures import SignatureEncoder
 from solvers.search.value_pool import Vector
+
+if TYPE_CHECKING:
+    from nesy.latent.guide import LatentGuide
 
 SCORING_CHUNK = 2048           # values scored per batch
 # Values scored per task at most: past it, values keep plain search's order. A count, not a share
@@ -140,10 +143,15 @@ def default_weights_path(dsl_name: str) -> Path:
 SHIPPED_GUIDES = ("strings",)
 
 
-def load_guide(spec: str, dsl: Dsl) -> NeuralGuide | None:
-    """`--guide` values: "none" (plain search), "default" (the shipped weights), or a file path."""
+def load_guide(spec: str, dsl: Dsl) -> "NeuralGuide | LatentGuide | None":
+    """`--guide` values: "none" (plain search), "default" (the shipped weights), "latent" (the
+    latent program network's rule prior, `nesy.latent.guide`; seqrules), or a file path."""
     if spec == "none":
         return None
+    if spec == "latent":
+        from nesy.latent.guide import LatentGuide
+
+        return LatentGuide.for_dsl(dsl)
     if spec == "default":
         path = default_weights_path(dsl.name)
         if not path.exists() and dsl.name not in SHIPPED_GUIDES:
@@ -152,13 +160,15 @@ def load_guide(spec: str, dsl: Dsl) -> NeuralGuide | None:
     return NeuralGuide.from_file(Path(spec), dsl)
 
 
-def guide_runs(spec: str, dsl: Dsl) -> list[tuple[str, NeuralGuide | None]]:
+def guide_runs(spec: str, dsl: Dsl) -> list[tuple[str, "NeuralGuide | LatentGuide | None"]]:
     """The labelled runs a `--guide` value asks for: "both" means guided and plain, in that order.
 
     The guide is loaded here, once, in the parent process; benchmark workers inherit it.
     """
     if spec == "none":
         return [("plain", None)]
+    if spec == "latent":
+        return [("latent", load_guide(spec, dsl))]
     guide = load_guide("default" if spec == "both" else spec, dsl)
     if guide is None:
         return [("plain", None)]

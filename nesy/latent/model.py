@@ -3,17 +3,17 @@ NeurIPS 2025), in PyTorch, in one file.
 
     pair (x, y) --encoder--> N(mu, sigma^2)            one Gaussian per input/output pair
     task latent z = mean over the pairs                 (training: of samples; test: of the means)
-    decoder p(y | x, z) = prod_i softmax(logits_i)[y_i] one distribution per output position
+    decoder p(y | x, z) = prod_i p(y_i | x, y_<i, z)  left to right, a transformer
 
 Test-time search (nesy.latent.search) runs gradient ascent on z to raise sum_pairs log p(y | x, z).
 Two small heads read a latent for the symbolic side (nesy.latent.coupling): which rules a program
 has (`prior`, one sigmoid per rule) and the rule in each program slot (`program`, a softmax over
-the rules and "end" per slot). They are trained on detached latents, so LPN's own numbers do
-not depend on them.
+the rules and "end" per slot). Their losses train the encoder too unless training says not
+(`nesy.latent.train.TrainConfig.supervise_latent`).
 
-Sequences here have a fixed length and outputs as long as inputs (seqrules), so the decoder is a
-transformer over the input tokens with z added to every position, predicting every output token
-at once (a non-autoregressive decoder: the output positions are independent given x and z).
+Outputs are as long as inputs (seqrules), so the decoder is a transformer over the input tokens
+and the output tokens so far, with z added to every position, predicting the output tokens
+left to right, each from x, z and the outputs before it (`OutputDecoder`).
 
 Shapes: B tasks, N pairs, L positions, D = d_model, Z = latent.
 """
@@ -74,23 +74,41 @@ class PairEncoder(nn.Module):
 
 
 class OutputDecoder(nn.Module):
-    """(x, z) -> logits of every output position: x's tokens plus a projection of z, through a
-    transformer, then a linear map to the vocabulary."""
+    """(x, z, y shifted right) -> logits of every output position: a prefix language model.
+
+    Tokens are x_1..x_L (attending to each other) then BOS, y_1..y_{L-1} (attending to all of x and
+    to the earlier outputs), each plus a projection of z; position i of the second half predicts
+    y_i. Left-to-right rules make y_i a function of x near i and of y_{i-1}, which this order
+    exposes (the paper's decoder is autoregressive too)."""
 
     def __init__(self, config: LpnConfig) -> None:
         super().__init__()
-        self.token = nn.Embedding(config.vocab, config.d_model)
+        self.token = nn.Embedding(config.vocab + 1, config.d_model)        # + BOS
         self.position = nn.Embedding(config.length, config.d_model)
+        self.segment = nn.Embedding(2, config.d_model)
         self.from_latent = nn.Linear(config.latent, config.d_model)
         self.blocks = _blocks(config, config.decoder_layers)
         self.norm = nn.LayerNorm(config.d_model)
         self.to_logits = nn.Linear(config.d_model, config.vocab)
+        self.bos = config.vocab
 
-    def forward(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-        # x: (M, L) long, z: (M, Z) -> (M, L, vocab)
-        positions = torch.arange(x.shape[1], device=x.device)
-        h = self.token(x) + self.position(positions) + self.from_latent(z)[:, None, :]
-        return self.to_logits(self.norm(self.blocks(h)))
+    @staticmethod
+    def mask(length: int, device: torch.device) -> torch.Tensor:
+        """(2L, 2L) True where attention is not allowed."""
+        blocked = torch.ones(2 * length, 2 * length, dtype=torch.bool, device=device)
+        blocked[:, :length] = False                                           # everyone sees x
+        blocked[length:, length:] = torch.ones(length, length, device=device).triu(1).bool()
+        return blocked
+
+    def forward(self, x: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        # x, y: (M, L) long (y: the outputs teacher-forced), z: (M, Z) -> (M, L, vocab)
+        m, length = x.shape
+        positions = torch.arange(length, device=x.device)
+        shifted = torch.cat([torch.full((m, 1), self.bos, dtype=torch.long, device=x.device), y[:, :-1]], dim=1)
+        h = torch.cat([self.token(x) + self.segment.weight[0], self.token(shifted) + self.segment.weight[1]], dim=1)
+        h = h + self.position(positions).repeat(2, 1) + self.from_latent(z)[:, None, :]
+        h = self.norm(self.blocks(h, mask=self.mask(length, x.device)))
+        return self.to_logits(h[:, length:])
 
 
 class LatentProgramNetwork(nn.Module):
@@ -120,15 +138,15 @@ class LatentProgramNetwork(nn.Module):
         mu, logvar = self.encoder(x.reshape(b * n, length), y.reshape(b * n, length))
         return mu.reshape(b, n, -1), logvar.reshape(b, n, -1)
 
-    def logits(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-        # x: (B, N, L), z: (B, Z) one latent per task -> (B, N, L, vocab)
+    def logits(self, x: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        # x, y: (B, N, L), z: (B, Z) one latent per task -> (B, N, L, vocab), y teacher-forced
         b, n, length = x.shape
         zs = z[:, None, :].expand(b, n, z.shape[-1]).reshape(b * n, -1)
-        return self.decoder(x.reshape(b * n, length), zs).reshape(b, n, length, -1)
+        return self.decoder(x.reshape(b * n, length), zs, y.reshape(b * n, length)).reshape(b, n, length, -1)
 
     def pair_log_likelihood(self, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
         # log p(y | x, z) of every pair: (B, N)
-        logp = F.log_softmax(self.logits(x, z), dim=-1)
+        logp = F.log_softmax(self.logits(x, z, y), dim=-1)
         return logp.gather(-1, y[..., None])[..., 0].sum(-1)
 
     def log_likelihood(self, x: torch.Tensor, y: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
@@ -136,8 +154,11 @@ class LatentProgramNetwork(nn.Module):
         return self.pair_log_likelihood(x, y, z).sum(-1)
 
     def decode(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-        # the most likely output of each input: (B, N, L) long
-        return self.logits(x, z).argmax(-1)
+        # greedy decoding, one position at a time: (B, N, L) long
+        y = torch.zeros_like(x)
+        for i in range(x.shape[-1]):
+            y[..., i] = self.logits(x, z, y)[..., i, :].argmax(-1)
+        return y
 
     def rule_logits(self, z: torch.Tensor) -> torch.Tensor:
         return self.prior(z)                                      # (B, rules)

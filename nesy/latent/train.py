@@ -4,7 +4,10 @@ For each task of N pairs, pair i is decoded from the mean of the other pairs' sa
 moved by `grad_steps` steps of gradient ascent on the others' log-likelihood (the step is a
 constant: stop-gradient through the update, no second derivatives), so the encoder learns a
 latent a test-time search can improve. Loss = -log p(y_i | x_i, z_i) + beta * KL(encoder || N(0, I)),
-plus the symbolic heads' losses on detached latents (they do not shape LPN's latent space).
+plus the symbolic heads' losses (which rules, which rule in each slot), which by default also
+train the encoder: the generator knows each task's program, and a latent organised by programs
+learns in the minutes a CPU gives (measured: docs/latent.md). The paper has no such labels;
+`supervise_latent=False` trains the heads on detached latents, as pure LPN.
 
     >>> from nesy.latent.domains import get_domain
     >>> net, card = train(get_domain("seqrules"), TrainConfig(steps=2, batch=4, log_every=1),
@@ -41,6 +44,9 @@ class TrainConfig:
     grad_steps: int = 0                # latent gradient steps inside training (Grad 0 / Grad 1)
     inner_lr: float = 0.1              # size of that step
     head_weight: float = 1.0           # the symbolic heads' losses
+    # the heads' losses also train the encoder (program supervision shapes the latent space; the
+    # paper has no program labels). False: the heads read detached latents.
+    supervise_latent: bool = True
     seed: int = 0
     log_every: int = 100
     validation_tasks: int = 200
@@ -89,7 +95,7 @@ def training_loss(net: LatentProgramNetwork, batch: TaskTensors, config: TrainCo
     parts = {"reconstruction": reconstruction, "kl": kl}
     loss = reconstruction + config.beta * kl
     if net.config.rules:
-        heads_z = z.detach().reshape(b * n, -1)
+        heads_z = (z if config.supervise_latent else z.detach()).reshape(b * n, -1)
         rules = batch.rules[:, None].expand(b, n, -1).reshape(b * n, -1)
         slots = batch.slots[:, None].expand(b, n, -1).reshape(b * n, -1)
         known = slots[:, 0] >= 0
