@@ -63,7 +63,7 @@ class NTMTrainConfig:
     min_length: int = 1
     max_length: int = 20           # copy lengths 1..20 (the paper's training range)
     curriculum: bool = True        # lengths up to a level that grows by 2 when the last batches are right
-    curriculum_start: int = 5      # the first level (long enough that the LSTM alone cannot hold them)
+    curriculum_start: int = 2      # the first level
     max_sequences: int = 16_000    # budget: training sequences seen
     eval_every: int = 400          # sequences between validations (100 held-out inputs, lengths min..max)
     confirm: int = 3200            # stop once validation has stayed below 1 bit error for this many more
