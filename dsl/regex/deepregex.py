@@ -77,9 +77,10 @@ def _right_nested(op, parts: list[Program]) -> Program:
 class _ToProgram(Transformer):
     """Parse tree -> Program; chains nest to the right, as the printer leaves them unparenthesised."""
 
-    def __init__(self, words: Sequence[str]) -> None:
+    def __init__(self, words: Sequence[str], boundary_as_letter: bool = False) -> None:
         super().__init__()
         self.words = tuple(words)
+        self.boundary_as_letter = boundary_as_letter
 
     def start(self, children):
         return _program(children[0])
@@ -115,7 +116,7 @@ class _ToProgram(Transformer):
         return Program(EMPTY)
 
     def boundary(self, _):
-        return Program(WORD_BOUNDARY)
+        return leaf(CharSet.of("b")) if self.boundary_as_letter else Program(WORD_BOUNDARY)
 
     @v_args(inline=True)
     def literal(self, token: Token):
@@ -195,8 +196,11 @@ def _grammar() -> Lark:
     return Lark(GRAMMAR_FILE.read_text(), parser="lalr", maybe_placeholders=False)
 
 
-def parse_deepregex(text: str, words: Sequence[str] = DEFAULT_WORDS, path: str | None = None) -> Program:
+def parse_deepregex(text: str, words: Sequence[str] = DEFAULT_WORDS, path: str | None = None, *,
+                    boundary_as_letter: bool = False) -> Program:
     r"""A Deep-Regex regex (tokenised or not) as a regex `Program`; `words` replace `<M0>`, `<M1>`...
+
+    `boundary_as_letter` reads `\b` as dk.brics (and so Deep-Regex's checker) does: the letter b.
 
     Malformed text raises a one-line `NesyInputError` with the column.
 
@@ -212,7 +216,7 @@ def parse_deepregex(text: str, words: Sequence[str] = DEFAULT_WORDS, path: str |
     parser = _grammar()
     try:
         tree = parser.parse(text)
-        program = _ToProgram(words).transform(tree)
+        program = _ToProgram(words, boundary_as_letter).transform(tree)
     except UnexpectedInput as error:
         spelled = terminal_spelling(parser, _TERMINAL_NAMES)
         raise syntax_error(error, text, path, what=f"malformed Deep-Regex regex {text!r}", spell=spelled) from None

@@ -1,4 +1,5 @@
-"""`nesy regex equiv|match|convert`: decide equivalence with Z3, test membership, translate syntaxes.
+"""`nesy regex equiv|match|convert|from-text`: decide equivalence with Z3, test membership, translate
+syntaxes, and write a regex from an English description (`nesy.nlregex`).
 
 Synthesis itself is `nesy synth --dsl regex FILE` and `nesy bench regex --suite DIR`.
 """
@@ -46,6 +47,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     score.add_argument("--suite", required=True, help="the suite the results came from")
     score.add_argument("--timeout", type=positive_seconds, default=5.0, help="Z3 seconds per comparison (default 5)")
     score.set_defaults(func=score_command)
+
+    from_text = commands.add_parser(
+        "from-text", help="a regex from an English description (neural beam, exact re-ranking, repair by examples)",
+        description="Translate a description into a regex: the shipped seq2seq model proposes a beam in "
+        "Deep-Regex's syntax (& intersection, ~ complement, \\b word boundary), malformed and empty-language "
+        "candidates are dropped, language-equal ones merged (exact check); with --pos/--neg, the most probable "
+        "candidate that classifies them all is kept, else one is repaired, else found by example search. Put "
+        "words to match in quotes: \"lines with 'dog' twice\". Exit status 0: a regex printed, 1: none found, "
+        "2: bad input.")
+    from_text.add_argument("description", help="the English description, quoted words in ' or \"")
+    from_text.add_argument("--pos", nargs="+", default=[], metavar="STRING", help="strings the regex must accept")
+    from_text.add_argument("--neg", nargs="+", default=[], metavar="STRING", help="strings the regex must reject")
+    from_text.add_argument("--model", default=None, metavar="FILE",
+                           help="model weights (default: the shipped datasets/nlregex/model.pt)")
+    from_text.add_argument("--beam", type=int, default=10, metavar="N", help="beam width (default 10)")
+    from_text.add_argument("--show", type=int, default=5, metavar="N", help="candidates listed (default 5)")
+    from_text.add_argument("--timeout", type=positive_seconds, default=10.0,
+                           help="seconds for example search when no candidate can be repaired (default 10)")
+    from_text.set_defaults(func=from_text_command)
 
     convert = commands.add_parser("convert", help="print a regex in both syntaxes, with its size")
     convert.add_argument("regex", metavar="R", help=_SYNTAX_HELP)
@@ -102,6 +122,39 @@ def match_command(args: argparse.Namespace) -> int:
     for text, verdict in zip(args.strings, verdicts):
         print(f"{'accept' if verdict else 'reject'}  {text!r}")
     return 0 if all(verdicts) else 1
+
+
+def from_text_command(args: argparse.Namespace) -> int:
+    from dsl.errors import NesyInputError
+    from dsl.regex.printer import to_everyday
+    from nesy.nlregex.translate import translate
+
+    if args.beam < 1 or args.show < 0:
+        raise NesyInputError("--beam must be at least 1 and --show at least 0")
+    result = translate(args.description, args.pos, args.neg, model=args.model, beam=args.beam,
+                       repair_seconds=min(5.0, args.timeout), search_seconds=args.timeout)
+    print(f"read as: {' '.join(result.description)}" + (f"   (<M0>.. = {', '.join(map(repr, result.words))})"
+                                                        if result.words else ""))
+    if result.answer is None:
+        print("no regex: every candidate was malformed or empty" + (", none fits the examples and example "
+                                                                   "search found none" if args.pos or args.neg else ""))
+        return 1
+    print(f"regex: {result.answer.text}   ({result.answer.source}"
+          + (f", p = {result.answer.probability:.3f}" if result.answer.source == "network" else "") + ")")
+    try:
+        print(f"python re: {to_everyday(result.answer.program)}")
+    except NesyInputError:
+        print("python re: (none: Python's re has no & or ~, and its \\b differs under whole-string matching)")
+    for rank, candidate in enumerate(result.reranked.candidates[:args.show], 1):
+        merged = f", {len(candidate.spellings)} spellings merged" if len(candidate.spellings) > 1 else ""
+        fits = ""
+        if args.pos or args.neg:
+            fits = ", fits the examples" if candidate.consistent(args.pos, args.neg) else ", misfits the examples"
+        print(f"  {rank}. p = {candidate.probability:.3f}  {candidate.text}{merged}{fits}")
+    dropped = result.reranked
+    if dropped.malformed or dropped.empty:
+        print(f"  (dropped from the beam: {dropped.malformed} malformed, {dropped.empty} with an empty language)")
+    return 0
 
 
 def convert_command(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ Shapes: B batch, S source length, T target length, E embedding, H hidden, V voca
 """
 from __future__ import annotations
 
+import pickle
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -171,7 +172,7 @@ class TrainedModel:
             network = Seq2Seq(Seq2SeqConfig(**saved["config"]))
             network.load_state_dict({k: v.float() if v.is_floating_point() else v
                                      for k, v in saved["state"].items()})
-        except (KeyError, TypeError, RuntimeError, EOFError, ValueError) as error:
+        except (KeyError, TypeError, RuntimeError, EOFError, ValueError, pickle.UnpicklingError) as error:
             raise NesyInputError(f"not an nl-regex model: {str(error).splitlines()[0]}", path=str(path)) from None
         network.eval()
         return TrainedModel(network, Vocabulary(saved["source"]), Vocabulary(saved["target"]), saved.get("card", {}))

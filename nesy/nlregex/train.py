@@ -87,9 +87,10 @@ def train_model(train: Sequence[Pair], val: Sequence[Pair], config: TrainConfig,
     network = Seq2Seq(Seq2SeqConfig(len(source), len(target), config.embedding, config.hidden, config.dropout,
                                     max_target=max(len(p.regex) for p in train) + 10))
     optimizer = torch.optim.Adam(network.parameters(), lr=config.learning_rate)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: min(1.0, (step + 1) / 200) * 0.5 * (1 + math.cos(math.pi * min(step, config.steps)
-                                                                                / config.steps)))
+    warmup = max(1, min(200, config.steps // 10))
+    schedule = torch.optim.lr_scheduler.LambdaLR(      # linear warm-up, then cosine decay to 0
+        optimizer, lambda step: min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(step, config.steps)
+                                                                                    / config.steps)))
     started, cpu_started = time.monotonic(), time.process_time()
     curve: list[dict] = []
     best = (float("inf"), None)

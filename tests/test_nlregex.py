@@ -1,0 +1,168 @@
+"""nesy.nlregex: descriptions as tokens, the data reader, the seq2seq model (it learns), beam search,
+re-ranking by exact semantics, repair against examples, and the CLI / bench end to end on a tiny model."""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from dsl.errors import NesyInputError
+from dsl.regex.deepregex import parse_deepregex
+from dsl.regex.ops import accepts
+from nesy.nlregex.data import Pair, default_root, prepare_description, read_pairs
+from nesy.nlregex.model import TrainedModel
+from nesy.nlregex.rerank import Candidate, choose, repair, rerank
+from nesy.nlregex.train import TrainConfig, train_model
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = default_root()
+needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"no Deep-Regex data at {DATA}")
+
+TINY = [
+    ("lines containing <M0>", ". * <M0> . *"), ("lines starting with <M0>", "<M0> . *"),
+    ("lines ending with <M0>", ". * <M0>"), ("lines with a number", ". * [ <NUM> ] . *"),
+    ("lines with a vowel", ". * [ <VOW> ] . *"), ("lines not containing <M0>", "~ ( . * <M0> . * )"),
+    ("lines with words containing <M0>", ". * \\ b [ <LET> ] * <M0> [ <LET> ] * \\ b . *"),
+    ("lines with a capital letter", ". * [ <CAP> ] . *"),
+]
+
+
+def tiny_pairs(copies: int = 4) -> list[Pair]:
+    return [Pair(tuple(d.split()), tuple(r.split())) for d, r in TINY] * copies
+
+
+@pytest.fixture(scope="module")
+def tiny_model() -> TrainedModel:
+    config = TrainConfig(steps=120, batch=16, embedding=16, hidden=32, dropout=0.0, learning_rate=1e-2,
+                         eval_every=50)
+    return train_model(tiny_pairs(), tiny_pairs(1), config)
+
+
+def test_quoted_words_become_placeholders():
+    tokens, words = prepare_description("Lines that contain 'dog' and \"big cat\", at least twice.")
+    assert tokens == ("lines", "that", "contain", "<M0>", "and", "<M1>", ",", "at", "least", "twice", ".")
+    assert words == ("dog", "big cat")
+
+
+def test_bad_descriptions_are_one_line_errors():
+    for text in ("", "  ...  "[:2], "'a' 'b' 'c' 'd' 'e'"):
+        with pytest.raises(NesyInputError) as error:
+            prepare_description(text)
+        assert "\n" not in str(error.value)
+
+
+@needs_data
+def test_reads_the_splits_by_path_and_kb13_tests_on_val():
+    assert len(read_pairs(DATA / "turk", "test")) == 2500
+    assert len(read_pairs(DATA / "synth", "test")) == 2500
+    kb13 = read_pairs(DATA / "kushman", "test")
+    assert len(kb13) == 206 and kb13 == read_pairs(DATA / "kushman", "val")
+    with pytest.raises(NesyInputError):
+        read_pairs(DATA / "turk", "dev")
+
+
+def test_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(NesyInputError, match="src-test.txt"):
+        read_pairs(tmp_path, "test")
+
+
+def test_the_model_learns_a_tiny_set(tiny_model):
+    curve = tiny_model.card["curve"]
+    assert curve[-1]["train_loss"] < 0.5 * curve[0]["train_loss"]
+    beam = tiny_model.propose(("lines", "with", "a", "number"), beam=5)
+    assert 1 <= len(beam) <= 5
+    assert [s for _, s in beam] == sorted((s for _, s in beam), reverse=True)
+    assert all(s <= 0 for _, s in beam)
+    assert " ".join(beam[0][0]) == ". * [ <NUM> ] . *"
+
+
+def test_save_and_load_keep_the_proposals(tiny_model, tmp_path):
+    path = tmp_path / "m.pt"
+    tiny_model.save(path)
+    loaded = TrainedModel.load(path)
+    description = ("lines", "not", "containing", "<M0>")
+    assert [t for t, _ in loaded.propose(description, 3)] == [t for t, _ in tiny_model.propose(description, 3)]
+    (tmp_path / "bad.pt").write_bytes(b"not a model")
+    with pytest.raises(NesyInputError):
+        TrainedModel.load(tmp_path / "bad.pt")
+
+
+def test_rerank_drops_malformed_and_empty_and_merges_equal_meanings():
+    beam = [("( . *".split(), math.log(0.3)), (". * <M0> . *".split(), math.log(0.2)),
+            ("[ <NUM> ] & [ <CAP> ]".split(), math.log(0.15)), (". * ( <M0> ) . *".split(), math.log(0.1)),
+            ("<M0> . *".split(), math.log(0.12))]
+    result = rerank(beam)
+    assert result.malformed == 1 and result.empty == 1 and result.merged == 1
+    first = result.candidates[0]
+    assert first.text == ".*dog.*" and len(first.spellings) == 2 and first.probability == pytest.approx(0.3)
+    assert [c.text for c in result.candidates] == [".*dog.*", "dog.*"]
+    plain = rerank(beam, semantic=False)
+    assert len(plain.candidates) == 4
+
+
+def test_examples_pick_the_consistent_candidate_and_repair_a_near_miss():
+    beam = [(". * <M0> . *".split(), math.log(0.5)), ("<M0> . *".split(), math.log(0.3))]
+    result = rerank(beam)
+    assert choose(result, ["dog food"], ["hot dog"]).text == "dog.*"
+    # nothing fits "ends with a digit": one edit of `dog.*` does ( .* -> [0-9] after dog, or similar)
+    fixed = repair(result.candidates, ["dog7", "dog1"], ["dog", "dogs", "cat7"])
+    assert fixed is not None and fixed.source == "repair"
+    assert all(accepts(fixed.program, s) for s in ["dog7", "dog1"])
+    assert not any(accepts(fixed.program, s) for s in ["dog", "dogs", "cat7"])
+
+
+def test_candidate_consistency():
+    candidate = Candidate(parse_deepregex("~(.*dog.*)"), "~(.*dog.*)", 1.0, 0.0)
+    assert candidate.consistent(["cat"], ["a dog"]) and not candidate.consistent(["dog"], [])
+
+
+def _write_suite(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    (folder / "src-test.txt").write_text("\n".join(d for d, _ in TINY[:4]))
+    (folder / "targ-test.txt").write_text("\n".join(r for _, r in TINY[:3]) + "\n. * [ <NUM> ] . * | [ <NUM> ]")
+
+
+def test_bench_scores_by_equivalence_and_writes_json(tiny_model, tmp_path):
+    from nesy.nlregex import bench
+
+    model_path = tmp_path / "m.pt"
+    tiny_model.save(model_path)
+    _write_suite(tmp_path / "mini")
+    out = tmp_path / "out" / "r.json"
+    args = argparse.Namespace(suite=str(tmp_path / "mini"), split="test", json_out=str(out), limit=None, jobs=1,
+                              timeout=4.0, quiet=True, guide=str(model_path), candidates=4)
+    assert bench.run(args) == 0
+    rows = json.loads(out.read_text())
+    assert len(rows) == 4 and {"description", "reference", "predicted", "equivalent"} <= set(rows[0])
+    # the last reference is spelled differently from anything trained on, but means `.*[0-9].*`
+    assert rows[3]["equivalent"] is True and rows[3]["predicted"] != rows[3]["reference"]
+    summary = json.loads(out.with_suffix(".summary.json").read_text())
+    assert summary["datasets"]["mini"]["pairs"] == 4
+
+
+def test_cli_from_text_and_its_errors(tiny_model, tmp_path, capsys):
+    from nesy.cli import main
+
+    model_path = tmp_path / "m.pt"
+    tiny_model.save(model_path)
+    assert main(["regex", "from-text", "lines containing 'cat'", "--pos", "a cat", "--neg", "a dog",
+                 "--model", str(model_path)]) == 0
+    assert "regex: .*cat.*" in capsys.readouterr().out
+    assert main(["regex", "from-text", "'a' 'b' 'c' 'd' 'e'", "--model", str(model_path)]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_cli_from_text_as_a_user_runs_it(tiny_model, tmp_path):
+    model_path = tmp_path / "m.pt"
+    tiny_model.save(model_path)
+    done = subprocess.run([sys.executable, "-m", "nesy", "regex", "from-text", "lines ending with 'x'", "--model",
+                           str(model_path)], capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert done.returncode == 0 and "regex: .*x" in done.stdout, done.stderr
