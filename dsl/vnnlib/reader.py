@@ -222,6 +222,10 @@ class _Reader:
                             "(input boxes, output constraints)", formula)
 
     def kinds(self, node) -> set[str]:
+        for sub in node.iter_subtrees_topdown():
+            if sub.data == "other_formula":
+                raise self.fail(f"operator {sub.children[0]} is outside the supported fragment (and, or, <=, >=, "
+                                "<, >, =)", sub)
         found = set()
         for token in node.scan_values(lambda v: getattr(v, "type", None) == "NAME"):
             match = _VARIABLE.match(str(token))

@@ -47,6 +47,8 @@ class EngineConfig:
     the time the first attack may use, and the Adam step sizes."""
 
     root_iterations: int = 40
+    intermediate_iterations: int = 20
+    fsb_candidates: int = 6
     branch_iterations: int = 12
     attack_share: float = 0.15
     attack_starts: int = 8
@@ -70,8 +72,10 @@ class _Branch:
 
 def decide_spec(network: ReluNetwork, lo: np.ndarray, hi: np.ndarray, disjuncts: Sequence[Disjunct],
                 timeout_s: float, confirm: Callable[[np.ndarray], bool] | None = None,
-                config: EngineConfig = EngineConfig(), seed: int = 0) -> SpecOutcome:
-    """The verdict within timeout_s.
+                config: EngineConfig = EngineConfig(), seed: int = 0,
+                clock: Callable[[], float] = time.perf_counter) -> SpecOutcome:
+    """The verdict within timeout_s seconds of `clock` (wall time by default; `time.process_time`
+    gives a budget that does not shrink when other work shares the machine).
 
     y = relu(x) - relu(-x) = x on [-1, 2] never reaches 3, and reaches 1.5:
 
@@ -84,18 +88,18 @@ def decide_spec(network: ReluNetwork, lo: np.ndarray, hi: np.ndarray, disjuncts:
     >>> print(decide_spec(net, lo, hi, [(np.array([[1.0]]), np.array([1.5]))], 5).verdict)
     counterexample
     """
-    start = time.perf_counter()
+    start = clock()
     deadline = start + timeout_s
     lo, hi = np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)
 
     def done(verdict: str, method: str, **extra) -> SpecOutcome:
-        return SpecOutcome(verdict, method, time.perf_counter() - start, **extra)
+        return SpecOutcome(verdict, method, clock() - start, **extra)
 
     witness, steps = attack(network, lo, hi, disjuncts, start + config.attack_share * timeout_s, confirm, seed,
-                            config.attack_starts, config.attack_steps)
+                            config.attack_starts, config.attack_steps, clock=clock)
     if witness is not None:
         return done(COUNTEREXAMPLE, "attack", witness=witness, attack_steps=steps)
-    engine = _Engine(network, lo, hi, disjuncts, config, confirm)
+    engine = _Engine(network, lo, hi, disjuncts, config, confirm, clock)
     found, open_count, branches, method = engine.run(deadline)
     if found is not None:
         return done(COUNTEREXAMPLE, method, witness=found, branches=branches, attack_steps=steps)
@@ -107,7 +111,8 @@ def decide_spec(network: ReluNetwork, lo: np.ndarray, hi: np.ndarray, disjuncts:
 
 class _Engine:
     def __init__(self, network: ReluNetwork, lo: np.ndarray, hi: np.ndarray, disjuncts: Sequence[Disjunct],
-                 config: EngineConfig, confirm) -> None:
+                 config: EngineConfig, confirm, clock: Callable[[], float]) -> None:
+        self.clock = clock
         self.network, self.lo, self.hi = network, lo, hi
         self.disjuncts = list(disjuncts)
         self.config, self.confirm = config, confirm
@@ -121,7 +126,7 @@ class _Engine:
     def run(self, deadline: float) -> tuple[np.ndarray | None, int, int, str]:
         """(witness, branches still open, branches processed, method)."""
         splits = [np.zeros(n, dtype=np.int8) for n in self.hidden]
-        bounds = self.crown.layer_bounds(splits)
+        bounds = self.crown.layer_bounds(splits, iterations=self.config.intermediate_iterations)
         rows = np.arange(len(self.coeffs))
         alpha = [np.tile(line.lower_slope, (len(rows), 1)) for line in
                  (relu_lines(l, h) for l, h in zip(bounds.lo, bounds.hi))]
@@ -150,13 +155,13 @@ class _Engine:
         processed = 0
         order = 1
         while heap:
-            if time.perf_counter() > deadline or processed >= self.config.max_branches:
+            if self.clock() > deadline or processed >= self.config.max_branches:
                 return None, len(heap), processed
             branch = heapq.heappop(heap)
             if branch.scores is None:
                 branch.scores = self._scores(branch.bounds, self.coeffs[branch.rows], self.consts[branch.rows],
                                              branch.alpha)
-            choice = self._split_choice(branch)
+            choice = self._split_choice(branch, self.config.fsb_candidates)
             if choice is None:  # every neuron stable yet the bound stays open: undecided leaf
                 return None, len(heap) + 1, processed
             k, i = choice
@@ -205,7 +210,7 @@ class _Engine:
             witness = self._try_points(grads[2])
             if witness is not None:
                 return witness
-            if step == iterations or time.perf_counter() > deadline:
+            if step == iterations or self.clock() > deadline:
                 break
             grad_alpha, grad_beta = grads[0], grads[1]
             t = step + 1
@@ -257,14 +262,38 @@ class _Engine:
             scores.append(np.where(bounds.unstable(k), score, -1.0))
         return scores
 
-    @staticmethod
-    def _split_choice(branch: _Branch) -> tuple[int, int] | None:
-        best, choice = -1.0, None
+    def _split_choice(self, branch: _Branch, candidates: int) -> tuple[int, int] | None:
+        """FSB: of the `candidates` neurons with the best BaBSR score, the one whose worse child has the
+        lowest bound, each child estimated with the branch's slopes and its layer bounds (only the
+        split neuron's clipped); a score alone when candidates is 1."""
+        ranked = []
         for k, score in enumerate(branch.scores):
-            if len(score) and score.max() > best:
-                i = int(np.argmax(score))
+            for i in np.argsort(score)[::-1][:candidates]:
                 if score[i] >= 0:
-                    best, choice = float(score[i]), (k, i)
+                    ranked.append((float(score[i]), k, int(i)))
+        ranked.sort(reverse=True)
+        ranked = ranked[:candidates]
+        if not ranked:
+            return None
+        if len(ranked) == 1:
+            return ranked[0][1], ranked[0][2]
+        coeffs, consts = self.coeffs[branch.rows], self.consts[branch.rows]
+        best, choice = np.inf, None
+        bounds = branch.bounds
+        for _, k, i in ranked:
+            worst = -np.inf
+            for phase in (ON, OFF):
+                lo, hi = list(bounds.lo), list(bounds.hi)
+                lo[k], hi[k] = lo[k].copy(), hi[k].copy()
+                if phase == ON:
+                    lo[k][i] = 0.0
+                else:
+                    hi[k][i] = 0.0
+                child = LayerBounds(tuple(lo), tuple(hi), bounds.splits, False)
+                upper, _ = self.crown.upper(coeffs, consts, child, branch.alpha, None)
+                worst = max(worst, float(np.max(upper)))
+            if worst < best:
+                best, choice = worst, (k, i)
         return choice
 
 

@@ -110,11 +110,14 @@ class Crown:
 
     # ---- intermediate bounds -------------------------------------------------------------------
     def layer_bounds(self, splits: list[np.ndarray], parent: LayerBounds | None = None,
-                     from_layer: int = 0) -> LayerBounds:
+                     from_layer: int = 0, iterations: int = 0, rate: float = 0.1) -> LayerBounds:
         """Sound bounds of every hidden layer under `splits` (per layer int8: ON, OFF or 0).
 
-        With a parent (the branch this one was split from), layers before `from_layer` are reused
-        (clipped by the new splits) and only the later ones recomputed, each no looser than the parent's."""
+        With a parent (the branch this one was split from), layers up to `from_layer` (the split's) are
+        reused (clipped by the new splits) and only the later ones recomputed, each no looser than the parent's.
+        iterations > 0: each open neuron's bounds get their own lower slopes, optimised by that many
+        projected Adam steps (alpha-CROWN for intermediate layers); every step's bound is sound, and
+        the best is kept."""
         net = self.network
         los: list[np.ndarray] = []
         his: list[np.ndarray] = []
@@ -123,7 +126,7 @@ class Crown:
         post_lo, post_hi = self.lo, self.hi
         mag = self.x_mag
         for k in range(len(net.layers) - 1):
-            if parent is not None and k < from_layer:
+            if parent is not None and k <= from_layer:  # a split at layer k leaves layers <= k as they were
                 lo, hi = parent.lo[k].copy(), parent.hi[k].copy()
             else:
                 lo, hi = self._interval(k, post_lo, post_hi, mag)
@@ -137,7 +140,7 @@ class Crown:
                     rows = np.zeros((2 * len(which), n))
                     rows[np.arange(len(which)), which] = 1.0
                     rows[len(which) + np.arange(len(which)), which] = -1.0
-                    upper, _ = self._backsub(rows, np.zeros(len(rows)), k, los, his, lines)
+                    upper = self._optimised_rows(rows, k, los, his, lines, iterations, rate)
                     lo[which] = np.maximum(lo[which], -upper[len(which):])
                     hi[which] = np.minimum(hi[which], upper[:len(which)])
             split = splits[k]
@@ -153,6 +156,29 @@ class Crown:
             post_lo, post_hi = np.maximum(lo, 0.0), np.maximum(hi, 0.0)
             mag = post_hi
         return LayerBounds(tuple(los), tuple(his), tuple(s.copy() for s in splits), infeasible)
+
+    def _optimised_rows(self, rows: np.ndarray, k: int, los: list, his: list, lines: list, iterations: int,
+                        rate: float) -> np.ndarray:
+        zeros = np.zeros(len(rows))
+        if iterations <= 0:
+            return self._backsub(rows, zeros, k, los, his, lines)[0]
+        alpha = [np.tile(line.lower_slope, (len(rows), 1)) for line in lines]
+        moments = [(np.zeros_like(a), np.zeros_like(a)) for a in alpha]
+        best = np.full(len(rows), np.inf)
+        for step in range(1, iterations + 2):
+            upper, grads = self._backsub(rows, zeros, k, los, his, lines, alpha, gradient=True)
+            best = np.minimum(best, upper)
+            if step > iterations:
+                break
+            for j, (m, v) in enumerate(moments):
+                g = grads[0][j]
+                m *= 0.9
+                m += 0.1 * g
+                v *= 0.999
+                v += 0.001 * g * g
+                alpha[j] = np.clip(alpha[j] - rate * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step))
+                                                                                + 1e-12), 0.0, 1.0)
+        return best
 
     def _interval(self, k: int, post_lo: np.ndarray, post_hi: np.ndarray, mag: np.ndarray):
         layer = self.network.layers[k]
