@@ -166,3 +166,26 @@ def test_cli_from_text_as_a_user_runs_it(tiny_model, tmp_path):
     done = subprocess.run([sys.executable, "-m", "nesy", "regex", "from-text", "lines ending with 'x'", "--model",
                            str(model_path)], capture_output=True, text=True, cwd=REPO, timeout=300)
     assert done.returncode == 0 and "regex: .*x" in done.stdout, done.stderr
+
+
+def test_regel_ground_truths_translate_exactly():
+    from nesy.nlregex.structured import regel_to_program
+
+    program = regel_to_program("and(startwith(<A>),not(contain(notcc(<let>))))")
+    assert accepts(program, "Abc") and not accepts(program, "Ab1") and not accepts(program, "bA")
+    assert accepts(regel_to_program("concat(repeatrange(<num>,1,2),const(<.x>))"), "12.x")
+    with pytest.raises(NesyInputError):
+        regel_to_program("concat(<a>")
+
+
+STRUCTURED = REPO.parent / "shared" / "benchmarks" / "regex" / "structuredregex" / "teste.tsv"
+
+
+@pytest.mark.skipif(not STRUCTURED.is_file(), reason=f"no StructuredRegex test-E at {STRUCTURED}")
+def test_structuredregex_ground_truths_fit_their_examples():
+    from nesy.nlregex.structured import read_rows, regel_to_program
+
+    for row in read_rows(STRUCTURED)[:60]:
+        truth = regel_to_program(row["regex"])
+        assert all(accepts(truth, s) for s in row["pos_examples"].split(" "))
+        assert not any(accepts(truth, s) for s in row["neg_examples"].split(" "))
