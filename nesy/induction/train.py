@@ -62,7 +62,7 @@ class NTMTrainConfig:
     noise_eta: float = 0.0         # 0: no gradient noise
     min_length: int = 1
     max_length: int = 20           # copy lengths 1..20 (the paper's training range)
-    curriculum: bool = True        # lengths up to a level that grows by 2 when the last batches are right
+    curriculum: bool = True        # lengths up to a level that grows by 2 when the last 10 batches average < 1 bit error
     curriculum_start: int = 2      # the first level
     max_sequences: int = 16_000    # budget: training sequences seen
     eval_every: int = 400          # sequences between validations (100 held-out inputs, lengths min..max)
@@ -169,7 +169,7 @@ def train_ntm(config: NTMTrainConfig, progress: Progress | None = None) -> tuple
         sequences += config.batch
         errors = bit_errors(logits, batch.targets)
         recent = (recent + [float(errors.mean())])[-10:]
-        if config.curriculum and level < config.max_length and len(recent) == 10 and max(recent) < 1:
+        if config.curriculum and level < config.max_length and len(recent) == 10 and np.mean(recent) < 1:
             level, recent = min(level + 2, config.max_length), []
         point = {"sequences": sequences, "loss": round(loss.item(), 5), "length": length, "level": level,
                  "bit_errors": round(float(errors.mean()), 3)}
