@@ -33,7 +33,7 @@ class LpnConfig:
     length: int = 10            # longest sequence (positions)
     d_model: int = 64
     heads: int = 4
-    encoder_layers: int = 2
+    encoder_layers: int = 3
     decoder_layers: int = 2
     latent: int = 32
     rules: int = 27             # rules the prior head scores (0: no heads)
@@ -51,13 +51,19 @@ def _blocks(config: LpnConfig, layers: int) -> nn.TransformerEncoder:
 
 
 class PairEncoder(nn.Module):
-    """(x, y) -> mean and log-variance of the pair's latent: [CLS] x_1..x_L y_1..y_L -> CLS state."""
+    """(x, y) -> mean and log-variance of the pair's latent: [CLS] then one token per position,
+    the embedding of the pair (x_i, y_i) plus x_i's and y_i's own; the CLS state after the blocks.
+
+    One token per position (not x then y) puts what a rule did at a position in that position's
+    token: a rule reads its neighbours, so attention only has to look next door."""
 
     def __init__(self, config: LpnConfig) -> None:
         super().__init__()
-        self.token = nn.Embedding(config.vocab, config.d_model)
+        self.vocab = config.vocab
+        self.pair = nn.Embedding(config.vocab * config.vocab, config.d_model)
+        self.input = nn.Embedding(config.vocab, config.d_model)
+        self.output = nn.Embedding(config.vocab, config.d_model)
         self.position = nn.Embedding(config.length, config.d_model)
-        self.segment = nn.Embedding(2, config.d_model)            # 0: input, 1: output
         self.cls = nn.Parameter(torch.zeros(1, 1, config.d_model))
         self.blocks = _blocks(config, config.encoder_layers)
         self.norm = nn.LayerNorm(config.d_model)
@@ -66,8 +72,8 @@ class PairEncoder(nn.Module):
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         # x, y: (M, L) long -> mu, logvar: (M, Z)
         positions = torch.arange(x.shape[1], device=x.device)
-        parts = [self.token(t) + self.position(positions) + self.segment.weight[s] for s, t in enumerate((x, y))]
-        h = torch.cat([self.cls.expand(x.shape[0], -1, -1), *parts], dim=1)     # (M, 1 + 2L, D)
+        tokens = self.pair(x * self.vocab + y) + self.input(x) + self.output(y) + self.position(positions)
+        h = torch.cat([self.cls.expand(x.shape[0], -1, -1), tokens], dim=1)      # (M, 1 + L, D)
         h = self.norm(self.blocks(h))[:, 0]
         mu, logvar = self.to_gaussian(h).chunk(2, dim=-1)
         return mu, logvar.clamp(-8.0, 4.0)
