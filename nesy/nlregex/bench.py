@@ -6,8 +6,8 @@ StructuredRegex's `teste.tsv` (descriptions with 6 positive and 6 negative strin
 ways in one table: text only, examples only (the example-driven regex search), both.
 Options of `nesy bench` reused here: `--guide` the model file ('default': the shipped one),
 `--candidates` the beam width (default 10), `--timeout` seconds per example for the equivalence
-checks (each check is capped, so a hard pair cannot stall the run), `--limit` the first N pairs of
-each dataset, `--quiet` no progress. The JSON (`[{"description", "reference", "predicted",
+checks (each check is capped at a quarter of it, so a hard pair cannot stall the run), `--limit`
+the first N pairs of each dataset, `--jobs` processes (chunks of 50 pairs), `--quiet` no progress. The JSON (`[{"description", "reference", "predicted",
 "equivalent", ...}]`) is rewritten as results arrive; a summary goes beside it (`.summary.json`).
 """
 from __future__ import annotations
@@ -86,69 +86,123 @@ def checker_verdict(reference_text: str, predicted_text: str, seconds: float) ->
     return None if verdict is Verdict.UNKNOWN else verdict is Verdict.EQUIVALENT
 
 
-def run_dataset(model, folder: Path, split: str, args: argparse.Namespace, records: list, save) -> Tally:
-    from nesy.nlregex.data import read_pairs
+@dataclass(frozen=True)
+class Settings:
+    model: str            # a model file, or "default"
+    beam: int
+    per_check: float      # seconds for one equivalence check
+
+
+_WORKER_MODEL: dict[str, Any] = {}
+
+
+def _model(settings: Settings):
+    if settings.model not in _WORKER_MODEL:
+        _WORKER_MODEL[settings.model] = load_model(argparse.Namespace(guide=settings.model))
+    return _WORKER_MODEL[settings.model]
+
+
+def score_pairs(pairs: list, settings: Settings) -> list[dict[str, Any]]:
+    """One record per pair: the re-ranked answer, its exact verdict, the plain beam's, the checker's."""
+    import torch
+
     from nesy.nlregex.rerank import rerank
 
-    pairs = read_pairs(folder, split)[: args.limit]
-    beam_width = getattr(args, "candidates", None) or DEFAULT_BEAM
-    per_check = max(0.2, min(args.timeout / 4, 5.0))
-    tally = Tally()
-    started = time.monotonic()
-    progress = _progress(len(pairs), f"{NAMES.get(folder.name, folder.name)} {split}", args.quiet)
+    torch.set_num_threads(1)
+    model = _model(settings)
+    per_check = settings.per_check
+    records = []
     for pair in pairs:
         t0 = time.monotonic()
-        record: dict[str, Any] = {"dataset": folder.name, "line": pair.line, "description": pair.description_text,
+        record: dict[str, Any] = {"dataset": pair.dataset, "line": pair.line, "description": pair.description_text,
                                   "reference": pair.regex_text}
         try:
             reference = parse_deepregex(pair.regex_text)
         except NesyInputError as error:
-            record.update(predicted=None, equivalent=None, error=f"reference: {error}")
+            record.update(predicted=None, equivalent=None, verdict="reference unreadable", error=str(error))
             records.append(record)
-            progress(1)
             continue
-        tally.total += 1
-        beam = model.propose(pair.description, beam_width)
+        beam = model.propose(pair.description, settings.beam)
         reranked = rerank(beam, seconds_per_check=per_check / 2)
         plain = next((" ".join(t) for t, _ in beam if _parses(" ".join(t))), None)
         answer = reranked.candidates[0] if reranked.candidates else None
         verdict = Verdict.DIFFERENT
-        if answer is None:
-            tally.no_answer += 1
-        else:
+        if answer is not None:
             verdict = (Verdict.EQUIVALENT if answer.spellings[0].split() == list(pair.regex)
                        else same_language(reference, answer.program, per_check))
         equivalent = verdict is Verdict.EQUIVALENT
-        tally.equivalent += equivalent
-        tally.unknown += verdict is Verdict.UNKNOWN
-        tally.string_match += answer is not None and any(s.split() == list(pair.regex) for s in answer.spellings)
+        plain_equivalent = False
         if plain is not None:
-            plain_verdict = (Verdict.EQUIVALENT if plain.split() == list(pair.regex) else
-                             same_language(reference, parse_deepregex(plain), per_check))
-            tally.plain_equivalent += plain_verdict is Verdict.EQUIVALENT
-        tally.oracle += equivalent or any(
+            plain_equivalent = (plain.split() == list(pair.regex) or
+                                same_language(reference, parse_deepregex(plain), per_check) is Verdict.EQUIVALENT)
+        oracle = equivalent or any(
             c is not answer and same_language(reference, c.program, per_check / 2) is Verdict.EQUIVALENT
-            for c in reranked.candidates[:beam_width])
+            for c in reranked.candidates)
+        checker = None
         if answer is not None and verdict is not Verdict.UNKNOWN:
             checker = checker_verdict(pair.regex_text, answer.spellings[0], per_check)
-            if checker is not None:
-                tally.checker_compared += 1
-                tally.checker_false_negatives += equivalent and not checker
-                tally.checker_false_positives += (not equivalent) and checker
-                record["checker_verdict"] = checker
         record.update(predicted=answer.spellings[0] if answer else None,
-                      predicted_regex=answer.text if answer else None, equivalent=equivalent if verdict is not
-                      Verdict.UNKNOWN else None, verdict=verdict.value, plain_beam=plain,
+                      predicted_regex=answer.text if answer else None,
+                      equivalent=equivalent if verdict is not Verdict.UNKNOWN else None, verdict=verdict.value,
+                      string_match=answer is not None and any(sp.split() == list(pair.regex) for sp in answer.spellings),
+                      plain_beam=plain, plain_equivalent=plain_equivalent, oracle=oracle, checker_verdict=checker,
                       beam_malformed=reranked.malformed, beam_empty=reranked.empty, beam_merged=reranked.merged,
                       seconds=round(time.monotonic() - t0, 3))
         records.append(record)
-        tally.seconds = time.monotonic() - started
-        if len(records) % 50 == 0:
-            save()
-        progress(1)
-    progress(0, done=True)
-    tally.seconds = time.monotonic() - started
+    return records
+
+
+def tally_of(records: list[dict[str, Any]]) -> Tally:
+    tally = Tally()
+    for r in records:
+        if r.get("verdict") == "reference unreadable":
+            continue
+        tally.total += 1
+        tally.equivalent += r["equivalent"] is True
+        tally.unknown += r["verdict"] == "unknown"
+        tally.no_answer += r["predicted"] is None
+        tally.string_match += bool(r["string_match"])
+        tally.plain_equivalent += bool(r["plain_equivalent"])
+        tally.oracle += bool(r["oracle"])
+        tally.seconds += r["seconds"]
+        if r["checker_verdict"] is not None and r["equivalent"] is not None:
+            tally.checker_compared += 1
+            tally.checker_false_negatives += r["equivalent"] and not r["checker_verdict"]
+            tally.checker_false_positives += (not r["equivalent"]) and r["checker_verdict"]
+    tally.extra["reference_unreadable"] = sum(r.get("verdict") == "reference unreadable" for r in records)
     return tally
+
+
+def run_dataset(folder: Path, split: str, args: argparse.Namespace, records: list, save) -> Tally:
+    """Score one dataset folder's split, in `args.jobs` processes, saving as chunks finish."""
+    from nesy.nlregex.data import read_pairs
+
+    pairs = read_pairs(folder, split)[: args.limit]
+    settings = Settings(getattr(args, "guide", "default") or "default",
+                        getattr(args, "candidates", None) or DEFAULT_BEAM, max(0.2, min(args.timeout / 4, 5.0)))
+    chunks = [pairs[i:i + 50] for i in range(0, len(pairs), 50)]
+    progress = _progress(len(pairs), f"{NAMES.get(folder.name, folder.name)} {split}", args.quiet)
+    mine: list[dict] = []
+    jobs = max(1, min(getattr(args, "jobs", 1) or 1, len(chunks)))
+    if jobs == 1:
+        for chunk in chunks:
+            done = score_pairs(chunk, settings)
+            mine += done
+            records += done
+            save()
+            progress(len(chunk))
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for chunk, done in zip(chunks, pool.map(score_pairs, chunks, [settings] * len(chunks))):
+                mine += done
+                records += done
+                save()
+                progress(len(chunk))
+    progress(0, done=True)
+    return tally_of(mine)
 
 
 def _parses(text: str) -> bool:
@@ -198,7 +252,7 @@ def run(args: argparse.Namespace) -> int:
         return run_structured(args, suite, json_out)
     split = args.split or "test"
     folders = dataset_dirs(suite)
-    model = load_model(args)
+    model = load_model(args)     # here, so that a bad --guide fails before any work
     records: list[dict] = []
     tallies: dict[str, Tally] = {}
 
@@ -213,7 +267,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         for folder in folders:
-            tallies[folder.name] = run_dataset(model, folder, split, args, records, save)
+            tallies[folder.name] = run_dataset(folder, split, args, records, save)
             save()
     except KeyboardInterrupt:
         save("interrupted")
