@@ -151,3 +151,16 @@ def test_every_reference_line_reads_and_round_trips():
             assert parse_deepregex(to_deepregex(program)) == program
     # one KB13 training line is garbled in the data itself: `[ < <M0> ET> ]` (for `[ <LET> ]`)
     assert len(failures) == 1 and "kushman/targ-train.txt:357" in failures[0]
+
+
+def test_cli_equiv_match_convert_with_deepregex_syntax(capsys):
+    from nesy.cli import main
+
+    assert main(["regex", "equiv", "--syntax", "deepregex", "~(.*dog.*)&~(.*truck.*)", "~(.*(dog|truck).*)"]) == 0
+    assert main(["regex", "equiv", "--syntax", "deepregex", ".*\\bdog\\b.*", ".*dog.*"]) == 1
+    assert "accepted by R2 only" in capsys.readouterr().out
+    assert main(["regex", "match", "--syntax", "deepregex", ".*\\bdog\\b.*", "a dog", "hotdog"]) == 1
+    assert main(["regex", "convert", "--syntax", "deepregex", "( <M0> ) { 2 , }"]) == 0
+    assert "everyday: (dog){2,}" in capsys.readouterr().out
+    assert main(["regex", "equiv", "--syntax", "deepregex", "(dog", "dog"]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1

@@ -324,9 +324,28 @@ def to_deepregex(program: Program) -> str:
     return _render(program)
 
 
+def uses_extensions(program: Program) -> bool:
+    """Does the regex use `&`, `~` or `\\b` (which the everyday and textbook syntaxes lack)?"""
+    stack = [program]
+    while stack:
+        node = stack.pop()
+        if node.head in (INTERSECT, COMPLEMENT, WORD_BOUNDARY):
+            return True
+        stack.extend(node.children)
+    return False
+
+
+def to_everyday_if_plain(program: Program) -> str | None:
+    """Python-`re` text for a regex without `&`, `~`, `\\b` (None otherwise)."""
+    from dsl.regex.printer import to_everyday
+
+    return None if uses_extensions(program) else to_everyday(program)
+
+
 def tokens_of(text: str) -> list[str]:
     """A Deep-Regex line as the data's tokens (split on whitespace)."""
     return text.split()
 
 
-__all__ = ["parse_deepregex", "to_deepregex", "tokens_of", "DEFAULT_WORDS", "CLASSES"]
+__all__ = ["parse_deepregex", "to_deepregex", "tokens_of", "uses_extensions", "to_everyday_if_plain", "DEFAULT_WORDS",
+           "CLASSES"]

@@ -74,8 +74,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _syntax_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--syntax", choices=("everyday", "textbook"), default="everyday",
-                        help="syntax of the regex arguments (default everyday)")
+    parser.add_argument("--syntax", choices=("everyday", "textbook", "deepregex"), default="everyday",
+                        help="syntax of the regex arguments (default everyday; deepregex: Deep-Regex's, with & "
+                        "intersection, ~ complement and \\b word boundary, decided exactly by derivatives)")
+
+
+def _read(text: str, syntax: str, name: str) -> Any:
+    """A regex argument in the syntax given."""
+    if syntax == "deepregex":
+        from dsl.regex.deepregex import parse_deepregex
+
+        return parse_deepregex(text, path=name)
+    from dsl.regex import parse_regex
+
+    return parse_regex(text, syntax, name)
+
+
+def _deepregex_equiv(args: argparse.Namespace) -> int:
+    from dsl.errors import NesyInputError
+    from dsl.regex.equivalence import Verdict, decide
+    from dsl.regex.ops import accepts
+
+    if args.alphabet is not None:
+        raise NesyInputError("--alphabet is not supported with --syntax deepregex (it compares all strings)")
+    first, second = _read(args.first, "deepregex", "R1"), _read(args.second, "deepregex", "R2")
+    comparison = decide(first, second, seconds=args.timeout, max_states=200_000)
+    if comparison.verdict is Verdict.UNKNOWN:
+        print(f"unknown: gave up after {comparison.states} states")
+        return 3
+    if comparison.verdict is Verdict.EQUIVALENT:
+        print("equivalent")
+        return 0
+    side = "R1" if accepts(first, comparison.witness) else "R2"
+    print(f"different: {comparison.witness!r} is accepted by {side} only")
+    return 1
 
 
 def equiv_command(args: argparse.Namespace) -> int:
@@ -84,6 +116,8 @@ def equiv_command(args: argparse.Namespace) -> int:
 
     from dsl.errors import NesyInputError
 
+    if args.syntax == "deepregex":
+        return _deepregex_equiv(args)
     if args.alphabet == "":
         raise NesyInputError("--alphabet is empty: give the symbols the strings may use, e.g. --alphabet 01")
     first = _as_z3(parse_regex(args.first, args.syntax, "R1"), "R1")
@@ -115,9 +149,9 @@ def _as_z3(regex: Any, name: str) -> Any:
 
 
 def match_command(args: argparse.Namespace) -> int:
-    from dsl.regex import accepts, parse_regex
+    from dsl.regex import accepts
 
-    regex = parse_regex(args.regex, args.syntax, "R")
+    regex = _read(args.regex, args.syntax, "R")
     verdicts = [accepts(regex, text) for text in args.strings]
     for text, verdict in zip(args.strings, verdicts):
         print(f"{'accept' if verdict else 'reject'}  {text!r}")
@@ -126,7 +160,7 @@ def match_command(args: argparse.Namespace) -> int:
 
 def from_text_command(args: argparse.Namespace) -> int:
     from dsl.errors import NesyInputError
-    from dsl.regex.printer import to_everyday
+    from dsl.regex.deepregex import to_everyday_if_plain
     from nesy.nlregex.translate import translate
 
     if args.beam < 1 or args.show < 0:
@@ -141,10 +175,9 @@ def from_text_command(args: argparse.Namespace) -> int:
         return 1
     print(f"regex: {result.answer.text}   ({result.answer.source}"
           + (f", p = {result.answer.probability:.3f}" if result.answer.source == "network" else "") + ")")
-    try:
-        print(f"python re: {to_everyday(result.answer.program)}")
-    except NesyInputError:
-        print("python re: (none: Python's re has no & or ~, and its \\b differs under whole-string matching)")
+    everyday = to_everyday_if_plain(result.answer.program)
+    print(f"python re: {everyday}" if everyday is not None else
+          "python re: (none: Python's re has no & or ~, and its \\b differs under whole-string matching)")
     for rank, candidate in enumerate(result.reranked.candidates[:args.show], 1):
         merged = f", {len(candidate.spellings)} spellings merged" if len(candidate.spellings) > 1 else ""
         fits = ""
@@ -159,9 +192,16 @@ def from_text_command(args: argparse.Namespace) -> int:
 
 def convert_command(args: argparse.Namespace) -> int:
     from dsl.errors import NesyInputError
-    from dsl.regex import parse_regex, to_everyday, to_textbook
+    from dsl.regex import to_everyday, to_textbook
+    from dsl.regex.deepregex import to_deepregex, uses_extensions
 
-    regex = parse_regex(args.regex, args.syntax, "R")
+    regex = _read(args.regex, args.syntax, "R")
+    if args.syntax == "deepregex" or uses_extensions(regex):
+        print(f"deepregex: {to_deepregex(regex)}")
+        if uses_extensions(regex):
+            print("everyday: (none: Python's re has no & or ~, and its \\b differs under whole-string matching)")
+            print(f"size: {regex.size}")
+            return 0
     print(f"everyday: {to_everyday(regex)}")
     try:
         print(f"textbook: {to_textbook(regex)}")
