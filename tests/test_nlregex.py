@@ -189,3 +189,14 @@ def test_structuredregex_ground_truths_fit_their_examples():
         truth = regel_to_program(row["regex"])
         assert all(accepts(truth, s) for s in row["pos_examples"].split(" "))
         assert not any(accepts(truth, s) for s in row["neg_examples"].split(" "))
+
+
+def test_deep_regex_checker_reading_differs_from_exact_equivalence_on_boundaries():
+    from dsl.regex.equivalence import Verdict, decide
+    from nesy.nlregex.bench import checker_verdict
+
+    # exact: the ends of a line are word boundaries, so these are equal; dk.brics reads \b as 'b'
+    assert decide(parse_deepregex("\\ b <M0> \\ b"), parse_deepregex("<M0>")).verdict is Verdict.EQUIVALENT
+    assert checker_verdict("\\ b <M0> \\ b", "<M0>", 2.0) is False            # a false negative
+    assert checker_verdict(". * \\ b <M0> . *", ". * b <M0> . *", 2.0) is True  # a false positive
+    assert checker_verdict(". * <M0> . *", ". * ( <M0> ) . *", 2.0) is True
