@@ -52,8 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--lr", type=_rate, help="Adam learning rate (default: ntm 3e-3, pointer 1e-3)")
     train.add_argument("--noise", type=_eta, default=0.0, metavar="ETA",
                        help="gradient noise, variance ETA / (1 + step)^0.55 (default 0: none)")
-    train.add_argument("--sequences", type=positive_int, default=16_000,
-                       help="NTM: budget of training sequences (default 16000; stops earlier once converged)")
+    train.add_argument("--sequences", type=positive_int, default=20_000,
+                       help="NTM: budget of training sequences (default 20000; stops earlier once converged)")
     train.add_argument("--no-curriculum", dest="curriculum", action="store_false",
                        help="NTM: lengths 1..max from the start (default: a growing maximum)")
     train.add_argument("--max-length", type=positive_int, default=20, help="NTM: longest training sequence (default 20)")

@@ -21,9 +21,9 @@ NOISE_ETA = 0.3
 NTM_LENGTHS = (20, 40, 80)
 POINTER_SIZES = {"sort": (5, 10, 20), "hull": (5, 10, 50), "tsp": (5, 10)}
 # the recipes `--retrain` follows (the shipped files were made with these)
-NTM_SEQUENCES = 12_000
-POINTER_RECIPES = {"reverse": dict(sizes=(5, 10), steps=300), "sort": dict(sizes=(5, 10, 20), steps=1500),
-                   "tsp": dict(sizes=(5, 10), steps=1500), "hull": dict(sizes=(5, 10, 20, 50), steps=2000)}
+NTM_SEQUENCES = 20_000
+POINTER_RECIPES = {"reverse": dict(sizes=(5, 10), steps=300), "sort": dict(sizes=(5, 10, 20), steps=800),
+                   "tsp": dict(sizes=(5, 10), steps=800), "hull": dict(sizes=(5, 10, 20, 50), steps=1000)}
 # Vinyals et al. 2015, Table 1 (convex hull, exact accuracy) and Table 2 (TSP mean tour length)
 PAPER = {"hull": {"5": "92.0% (trained 5-50)", "10": "87.0% (trained 5-50)", "50": "72.6% (trained 50)"},
          "tsp": {"5": "2.12 (optimal 2.12)", "10": "2.88 (optimal 2.87)"}}

@@ -72,6 +72,10 @@ class NTM(nn.Module):
         start = torch.zeros(R + 1, c.memory_rows)
         start[:, 0] = 10.0
         self.initial_weighting = nn.Parameter(start)
+        # every sequence starts from the same memory: small fixed values, distinct per row, so that
+        # content addressing can tell rows apart from the first step (a buffer, not learned)
+        bound = 1 / (c.memory_rows + c.memory_width) ** 0.5
+        self.register_buffer("initial_memory", torch.empty(c.memory_rows, c.memory_width).uniform_(-bound, bound))
         self.initial_h = nn.Parameter(torch.zeros(c.controller_size))
         self.initial_c = nn.Parameter(torch.zeros(c.controller_size))
 
@@ -91,7 +95,7 @@ class NTM(nn.Module):
         c = self.config
         B, T, _ = x.shape
         R, N, M = c.read_heads, c.memory_rows, c.memory_width
-        memory = x.new_full((B, N, M), 1e-6)                                             # B x N x M
+        memory = self.initial_memory.expand(B, N, M)                                     # B x N x M
         reads = self.initial_read.unsqueeze(0).expand(B, R, M).reshape(B, R * M)        # B x RM
         weights = torch.softmax(self.initial_weighting, dim=-1).unsqueeze(0).expand(B, R + 1, N)
         weights = list(weights.unbind(1))                                               # R+1 of B x N

@@ -64,9 +64,9 @@ class NTMTrainConfig:
     max_length: int = 20           # copy lengths 1..20 (the paper's training range)
     curriculum: bool = True        # lengths up to a level that grows by 2 when the last 10 batches average < 1 bit error
     curriculum_start: int = 2      # the first level
-    max_sequences: int = 16_000    # budget: training sequences seen
+    max_sequences: int = 20_000    # budget: training sequences seen
     eval_every: int = 400          # sequences between validations (100 held-out inputs, lengths min..max)
-    confirm: int = 3200            # stop once validation has stayed below 1 bit error for this many more
+    confirm: int = 2000            # stop once validation has stayed below 1 bit error for this many more
     model: NTMConfig = field(default_factory=NTMConfig)
 
     def as_dict(self) -> dict:
