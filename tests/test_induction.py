@@ -186,26 +186,36 @@ def test_model_files_round_trip_and_bad_files(tmp_path) -> None:
         files.load(tmp_path / "missing.pt")
 
 
-def _nesy(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nesy", *args], capture_output=True, text=True, timeout=120)
+def _nesy(capsys, *args: str) -> tuple[int, str, str]:
+    from nesy.cli import main
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
 
 
-def test_cli_train_eval_and_bad_options(tmp_path) -> None:
+def test_cli_train_eval_and_bad_options(tmp_path, capsys) -> None:
     out = tmp_path / "sort.pt"
-    done = _nesy("induce", "train", "sort", "--model", "pointer", "--steps", "3", "--batch", "8",
-                 "--hidden", "8", "--sizes", "4", "--out", str(out))
-    assert done.returncode == 0, done.stderr
+    status, _, err = _nesy(capsys, "induce", "train", "sort", "--model", "pointer", "--steps", "3", "--batch", "8",
+                           "--hidden", "8", "--sizes", "4", "--out", str(out))
+    assert status == 0, err
     assert out.is_file() and out.with_suffix(".json").is_file()
     report = tmp_path / "failures.json"
-    done = _nesy("induce", "eval", str(out), "--lengths", "4,6", "--instances", "10", "--failures", str(report))
-    assert done.returncode == 0, done.stderr
-    assert "exact" in done.stdout and report.is_file()
-    bad = _nesy("induce", "eval", str(out), "--lengths", "0")
-    assert bad.returncode == 2 and "at least 1" in bad.stderr
-    wrong_task = _nesy("induce", "train", "copy", "--model", "pointer", "--out", str(tmp_path / "x.pt"))
-    assert wrong_task.returncode == 2 and "not a Pointer Network task" in wrong_task.stderr
-    missing = _nesy("induce", "eval", str(tmp_path / "nothing.pt"))
-    assert missing.returncode == 2 and "no such model file" in missing.stderr
+    status, stdout, err = _nesy(capsys, "induce", "eval", str(out), "--lengths", "4,6", "--instances", "10",
+                                "--failures", str(report))
+    assert status == 0, err
+    assert "exact" in stdout and report.is_file()
+    status, _, err = _nesy(capsys, "induce", "eval", str(out), "--lengths", "0")
+    assert status == 2 and "at least 1" in err
+    status, _, err = _nesy(capsys, "induce", "train", "copy", "--model", "pointer", "--out", str(tmp_path / "x.pt"))
+    assert status == 2 and "not a Pointer Network task" in err
+    status, _, err = _nesy(capsys, "induce", "eval", str(tmp_path / "nothing.pt"))
+    assert status == 2 and "no such model file" in err
+
+
+def test_cli_runs_as_a_program() -> None:
+    done = subprocess.run([sys.executable, "-m", "nesy", "induce", "train", "sort", "--model", "hopfield",
+                           "--out", "x.pt"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "invalid choice" in done.stderr
 
 
 def test_distillation_of_a_known_behaviour_is_proven() -> None:
