@@ -49,6 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--grad-steps", type=nonnegative_int, default=0,
                        help="latent gradient steps inside training: 0 (Grad 0) or 1 (Grad 1) (default 0)")
     train.add_argument("--seed", type=nonnegative_int, default=0, help="seed of data and initialisation (default 0)")
+    train.add_argument("--validation", type=positive_int, default=200, metavar="N",
+                       help="validation tasks scored at every log line (default 200)")
     train.add_argument("--threads", type=positive_int, default=1, help="torch threads (default 1)")
     train.set_defaults(func=run_train)
 
@@ -89,7 +91,8 @@ def run_train(args: argparse.Namespace) -> int:
     domain = get_domain(args.domain)
     start = load(Path(args.init), args.domain) if args.init else None
     config = TrainConfig(steps=args.steps, batch=args.batch, lr=args.lr, grad_steps=args.grad_steps, seed=args.seed,
-                         threads=args.threads, log_every=max(1, min(100, args.steps // 10)))
+                         threads=args.threads, log_every=max(1, min(100, args.steps // 10)),
+                         validation_tasks=args.validation)
 
     def progress(row: dict) -> None:
         print(json.dumps(row), file=sys.stderr, flush=True)
