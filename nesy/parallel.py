@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import os
 import signal
+import sys
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -44,7 +46,27 @@ def _ctrl_c_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
-def _child(connection: Connection, work: Callable[[Any], Any], item: Any) -> None:
+def _die_with(parent: int) -> None:
+    """Linux: have the kernel kill this worker when its parent dies. A parent killed outright (a
+    driver or a Ray worker sent SIGKILL) cannot kill its children itself, and an orphan would run
+    on to the end of its budget."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:       # the parent died before the request took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _child(connection: Connection, work: Callable[[Any], Any], item: Any, parent: int) -> None:
+    _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back by the parent at fork
     started = time.perf_counter()
@@ -71,7 +93,7 @@ def run_isolated(work: Callable[[Item], Any], items: Sequence[Item], jobs: int, 
             while pending and len(running) < max(1, jobs):
                 index = pending.pop()
                 parent_end, child_end = context.Pipe(duplex=False)
-                process = context.Process(target=_child, args=(child_end, work, items[index]), daemon=True)
+                process = context.Process(target=_child, args=(child_end, work, items[index], os.getpid()), daemon=True)
                 with _ctrl_c_held():
                     started = time.monotonic()
                     process.start()

@@ -1,13 +1,17 @@
 """`--executor ray`: tasks on Ray, from a laptop (a local Ray nesy starts and stops) to a cluster
 (`--address HOST:PORT`, or `RAY_ADDRESS`, joins one started with `ray start`).
 
-Ray has no per-task timeout, so a budget holds three ways: the task's own budget inside the worker
+Each task runs in a process the Ray worker forks for it (`nesy.parallel.run_isolated`, the process
+pool's own code): the worker only loads the run's work function and forks, so every task starts
+from the same state and nothing one task leaves behind (Z3's context, caches) changes the next
+one's answer. Ray has no per-task timeout, so a budget holds three ways: the task's own budget
 (the search's clock, Z3's timeout, the memory budget: what stops a task on the process pool too);
-a driver deadline of limit + grace timed from when the task *started* running, not from its
-submission (each task's first message to the driver says it started); and at that deadline
-`ray.cancel(force=True)`, which kills the worker process. A task whose worker dies (killed, out of
-memory, its node lost) is reported as an error for that task; Ray does not retry it
-(`max_retries=0`), so a task is never run twice.
+the worker killing its child at limit + grace; and, as a backstop, a driver deadline of limit + 2 x
+grace timed from when the task *started* running, not from its submission (each task's first
+message to the driver says it started), at which `ray.cancel(force=True)` kills the Ray worker
+(its child dies with it). A task whose worker dies (killed, out of memory, its node lost) is
+reported as an error for that task; Ray does not retry it (`max_retries=0`), so a task is never
+run twice.
 
 What is shipped: the work function once per run (`ray.put`; each worker unpickles it once and
 keeps it), then per task the task object and back its result, both small (a task's examples, a
@@ -66,6 +70,7 @@ class RayExecutor(Executor):
         if self.ray.is_initialized():        # a caller (a test session, a notebook) already connected
             self.where = "connected"
         elif address:
+            _check_reachable(address)
             self._init(address=address)
             self.where = f"cluster at {address}"
         else:
@@ -81,11 +86,12 @@ class RayExecutor(Executor):
                                                                 num_cpus=1)
 
     def _init(self, **options: Any) -> None:
+        address = options.get("address")
         try:
             self.ray.init(log_to_driver=False, configure_logging=False, **options)
-        except ConnectionError as error:
-            raise NesyInputError(f"--address {options.get('address')}: cannot join the Ray cluster "
-                                 f"({str(error).splitlines()[0] if str(error) else type(error).__name__})") from None
+        except Exception as error:  # unreachable, refused, a wrong auth token, a bad local start: one line
+            what = "cannot start a local Ray" if address == "local" else f"--address {address}: cannot join the Ray cluster"
+            raise NesyInputError(f"{what} ({type(error).__name__}: {_first_line(error)})") from None
 
     def describe(self) -> dict[str, Any]:
         return {"executor": self.name, "ray": self.where, "cpus": self.slots,
@@ -108,7 +114,7 @@ class RayExecutor(Executor):
             while pending or running:
                 while pending and len(running) < self.slots:
                     index = pending.popleft()
-                    task = self._remote.remote(work_box, _dumps(items[index]))
+                    task = self._remote.remote(work_box, _dumps(items[index]), limit_seconds, self.grace_seconds)
                     running[task] = _Running(index, time.monotonic())
                 ready, _ = ray.wait(list(running), num_returns=1, timeout=POLL_SECONDS)
                 for task in ready:
@@ -139,12 +145,28 @@ class RayExecutor(Executor):
         except ray.exceptions.RayError as error:
             self.timings.append(TaskTiming(run.index, time.monotonic() - run.dispatched, None))
             return on_overrun(item, f"worker died: {type(error).__name__}: {_first_line(error)}")
-        if message == _STARTED:
-            run.deadline = time.monotonic() + limit_seconds + self.grace_seconds
+        if message == _STARTED:   # the worker kills the task at limit + grace; this is the backstop
+            run.deadline = time.monotonic() + limit_seconds + 2 * self.grace_seconds
             return None
         kind, payload, work_seconds = message
         self.timings.append(TaskTiming(run.index, time.monotonic() - run.dispatched, work_seconds))
         return payload if kind == "ok" else on_overrun(item, payload)
+
+
+def _check_reachable(address: str, seconds: float = 5.0) -> None:
+    """Refuse a HOST:PORT nothing listens on at once (Ray itself retries for minutes)."""
+    import socket
+
+    host, _, port = address.rpartition(":")
+    if "://" in address or not host or not port.isdigit():
+        return                         # "auto", "ray://...": Ray resolves those itself
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=seconds):
+            pass
+    except OSError as error:
+        raise NesyInputError(f"--address {address}: cannot join the Ray cluster (nothing answers there: "
+                             f"{error.strerror or type(error).__name__}); start it with "
+                             f"`ray start --head --port {port}`") from None
 
 
 def _has_message(ray: Any, task: Any) -> bool:
@@ -212,20 +234,46 @@ def _work_of(work_box: list) -> Callable[[Any], Any]:
     return _work_cache[key]
 
 
-def _run_on_worker(work_box: list, item: bytes) -> Iterator[Any]:
-    """The Ray task: say it started, then run `work(item)` with Ctrl-C ignored (the driver alone
-    stops a run, as on the process pool) and send ("ok" | "error", payload, work seconds)."""
+def _run_on_worker(work_box: list, item: bytes, limit_seconds: float, grace_seconds: float) -> Iterator[Any]:
+    """The Ray task: say it started, then run `work(item)` in a process forked for it, as the
+    process pool does, and send ("ok" | "error", payload, work seconds).
+
+    The worker itself only loads the work function and forks, so every task starts from the same
+    state: nothing one task leaves behind (Z3's context, caches) reaches the next, and the answers
+    are the pool's. The child is killed at `limit_seconds` + grace (a fork lost, not a Ray worker),
+    ignores Ctrl-C (the driver alone stops a run) and dies with the worker if Ray kills it."""
     yield _STARTED
+    from nesy.parallel import run_isolated
+
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) \
         if threading.current_thread() is threading.main_thread() else None
-    started = time.perf_counter()
     try:
-        work, task = _work_of(work_box), pickle.loads(item)   # loading counts as overhead, not work
-        started = time.perf_counter()
-        outcome = ("ok", work(task), time.perf_counter() - started)
-    except BaseException as error:  # report, never lose the task silently
-        outcome = ("error", f"{type(error).__name__}: {error}", time.perf_counter() - started)
+        work, task = _work_of(work_box), pickle.loads(item)
+        timing: list[float | None] = [None]
+        outcome: Any = ("error", "the task ended without a result")
+        for _, outcome in run_isolated(_Succeeded(work), [task], 1, limit_seconds, _failed,
+                                       on_timing=lambda index, wall, work_seconds: timing.__setitem__(0, work_seconds),
+                                       grace_seconds=grace_seconds):
+            pass
+        kind, payload = outcome
+    except BaseException as error:  # loading failed: report, never lose the task silently
+        kind, payload = "error", f"{type(error).__name__}: {error}"
+        timing = [None]
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
-    yield outcome
+    yield kind, payload, timing[0]
+
+
+class _Succeeded:
+    """`work` whose result is marked ("ok", result), apart from a failure's ("error", why)."""
+
+    def __init__(self, work: Callable[[Any], Any]) -> None:
+        self.work = work
+
+    def __call__(self, item: Any) -> tuple[str, Any]:
+        return "ok", self.work(item)
+
+
+def _failed(item: Any, why: str) -> tuple[str, str]:
+    return "error", why
