@@ -227,3 +227,24 @@ def test_distillation_of_a_known_behaviour_is_proven() -> None:
     wrong = distill_network("copy", lambda batch: [list(t) if len(t) < 3 else list(t)[::-1] for t in batch],
                             [1, 2], 3, train_length=2, samples=10, timeout=10)
     assert not wrong.agrees or wrong.accuracy["program"]["4"] < 1.0
+
+
+def test_tsp_evaluation_scores_against_the_optimum() -> None:
+    from nesy.induction.evaluate import evaluate_pointer
+    net = PointerNet(PointerConfig(input_size=2, hidden=8, permutation=True))
+    table, report = evaluate_pointer(net, "tsp", [5], instances=12, chunk=5)
+    row = table[5]
+    assert row["valid"] == 1.0                        # the masks make every answer a tour
+    assert row["mean_length"] >= row["optimal"] - 1e-9
+    assert report.by_size[5][1] == 12
+
+
+def test_shipped_weights_pass_their_checks() -> None:
+    from nesy.induction import bench, evaluate, files
+    if not (bench.SHIPPED / "pointer-sort.pt").is_file():
+        pytest.skip("no shipped weights in datasets/induction")
+    model, _ = files.load(bench.SHIPPED / "pointer-sort.pt")
+    table, _ = evaluate.evaluate_pointer(model, "sort", [5], instances=50)
+    assert table[5]["exact"] >= 0.8
+    card = files.load_card(bench.SHIPPED / "pointer-sort.pt")
+    assert card["command"].startswith("nesy induce train sort")

@@ -60,10 +60,11 @@ def evaluate_pointer(model, task: str, sizes: list[int], instances: int = 500, s
                 report.add(n, _feature(task, batch, i), verdict, instance)
             if task == "tsp":
                 _, best = tasks.optimal_tours(batch.exact)
-                valid = [a if sorted(a) == list(range(1, n + 1)) else None for a in answers]
-                for a, o in zip(valid, best):
-                    optima.append(float(o))
-                    lengths.append(float(tasks.tour_lengths(batch.exact[:1] * 0 + batch.exact[answers.index(a)][None], np.array([a]) - 1)[0]) if a else float("nan"))
+                for i, (answer, optimum) in enumerate(zip(answers, best)):
+                    optima.append(float(optimum))
+                    valid = sorted(answer) == list(range(1, n + 1))
+                    lengths.append(float(tasks.tour_lengths(batch.exact[i:i + 1], np.array([answer]) - 1)[0])
+                                   if valid else float("nan"))
         table[n] = {"exact": round(report.exact(n), 4), "instances": instances}
         if task == "tsp":
             table[n].update(mean_length=round(float(np.nanmean(lengths)), 4), optimal=round(float(np.mean(optima)), 4),
