@@ -212,6 +212,30 @@ def test_ray_times_a_task_from_its_start_not_its_submission(request):
     assert run_all(executor, [("sleep", 0.6)] * 6, 0.3) == ["slept 0.6"] * 6
 
 
+class SlowToLoad:
+    """A work function that takes a while to unpickle, as a guide does in a fresh worker (torch)."""
+
+    def __call__(self, item: tuple) -> str:
+        return behave(item)
+
+    def __reduce__(self):
+        return (_load_slowly, ())
+
+
+def _load_slowly() -> SlowToLoad:
+    time.sleep(1.5)
+    return SlowToLoad()
+
+
+def test_ray_starts_a_tasks_clock_after_the_worker_has_loaded_the_work(request):
+    """Loading the work (1.5 s here) is not the task's time: a 0.2 s limit + 2 x 0.3 s backstop
+    would otherwise kill the task before it began."""
+    executor = make_executor("ray", request, grace_seconds=0.3)
+    with executor:
+        done = dict(executor.run(SlowToLoad(), [("ok", 0), ("ok", 1)], 0.2, overrun))
+    assert done == {0: "done 0", 1: "done 1"}
+
+
 # --- a suite: the same answers on either executor -----------------------------------------------
 
 def _suite(executor: Executor | None, **run_options):

@@ -242,14 +242,18 @@ def _run_on_worker(work_box: list, item: bytes, limit_seconds: float, grace_seco
     state: nothing one task leaves behind (Z3's context, caches) reaches the next, and the answers
     are the pool's. The child is killed at `limit_seconds` + grace (a fork lost, not a Ray worker),
     ignores Ctrl-C (the driver alone stops a run) and dies with the worker if Ray kills it."""
-    yield _STARTED
     from nesy.parallel import run_isolated
 
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) \
         if threading.current_thread() is threading.main_thread() else None
+    said_started = False
+    timing: list[float | None] = [None]
     try:
+        # Loading first (a fresh worker imports nesy, and torch with a guide: seconds), then the
+        # start message: the task's clock starts when the task does.
         work, task = _work_of(work_box), pickle.loads(item)
-        timing: list[float | None] = [None]
+        said_started = True
+        yield _STARTED
         outcome: Any = ("error", "the task ended without a result")
         for _, outcome in run_isolated(_Succeeded(work), [task], 1, limit_seconds, _failed,
                                        on_timing=lambda index, wall, work_seconds: timing.__setitem__(0, work_seconds),
@@ -258,10 +262,11 @@ def _run_on_worker(work_box: list, item: bytes, limit_seconds: float, grace_seco
         kind, payload = outcome
     except BaseException as error:  # loading failed: report, never lose the task silently
         kind, payload = "error", f"{type(error).__name__}: {error}"
-        timing = [None]
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
+    if not said_started:
+        yield _STARTED
     yield kind, payload, timing[0]
 
 
