@@ -301,9 +301,8 @@ def _vnncomp(args: argparse.Namespace) -> int:
     published_dir = Path(args.published) if args.published else root / "results"
     published = published_results(published_dir) if published_dir.is_dir() else {}
 
-    def progress(so_far: list[dict]) -> None:
+    def progress(so_far: list[dict], last: dict) -> None:
         write_json(out, so_far)
-        last = so_far[-1] if so_far else None
         if last is not None:
             print(f"[{len(so_far)}/{len(instances)}] {last['network']} {last['property']}: {last['verdict']} "
                   f"{last['seconds']:.1f} s wall, {last.get('cpu_seconds', 0.0):.1f} s CPU", file=sys.stderr, flush=True)

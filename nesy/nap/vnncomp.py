@@ -8,14 +8,9 @@ violation exactly (rational arithmetic on the float32 results). `run_instances` 
 instances CSV (network, property, timeout) in worker processes and rewrites the JSON results as each
 instance finishes; `published_results` / `format_report` set them beside the tools' own.
 
->>> from pathlib import Path
->>> suite = Path("../shared/benchmarks/vnncomp2021-mnistfc")
->>> if suite.is_dir():
-...     r = verify_instance(suite / "mnist-net_256x2.onnx", suite / "prop_2_0.03.vnnlib", timeout_s=60)
-...     print(r.verdict)
-... else:
-...     print("holds")
-holds
+>>> print(result_text(InstanceResult("net.onnx", "prop.vnnlib", HOLDS, 1.5, None)), end="")
+unsat
+>>> # verify_instance("mnist-net_256x2.onnx", "prop_2_0.03.vnnlib", timeout_s=120).verdict == "holds"
 """
 from __future__ import annotations
 
@@ -104,8 +99,9 @@ class Replay:
     def inputs_in_box(self, x_network: np.ndarray) -> np.ndarray:
         """A point of the network's input space as the float32 input of the file, moved (by ulps)
         into the exact box where float32 rounding put it outside."""
-        x = apply_input_ops_inverse(self.model.input_ops, x_network).astype(np.float32)
-        for i, value in enumerate(x):
+        x = np.clip(apply_input_ops_inverse(self.model.input_ops, x_network), self.prop.lo, self.prop.hi)
+        x = x.astype(np.float32)   # now at most an ulp or so outside the exact box
+        for i in range(len(x)):
             lo, hi = self.prop.exact_lo[i], self.prop.exact_hi[i]
             while Fraction(float(x[i])) > hi:
                 x[i] = np.nextafter(x[i], np.float32(-np.inf))
@@ -242,10 +238,10 @@ def read_instances(path: str | Path, root: str | Path) -> list[Instance]:
 
 
 def run_instances(instances: Sequence[Instance], root: str | Path, jobs: int = 1,
-                  on_result: Callable[[list[dict]], None] | None = None, clock: str = "wall",
+                  on_result: Callable[[list[dict], dict], None] | None = None, clock: str = "wall",
                   results_dir: Path | None = None) -> list[dict]:
     """Every instance in a worker process (`jobs` at a time); results in instance order. `on_result`
-    hears the list so far after each one (the CLI rewrites its JSON there)."""
+    hears the list so far and the one just finished after each (the CLI rewrites its JSON there)."""
     from nesy.parallel import run_isolated
 
     root = Path(root)
@@ -264,7 +260,7 @@ def run_instances(instances: Sequence[Instance], root: str | Path, jobs: int = 1
             (results_dir / stem).write_text(result.pop("result_file"))
         result.pop("result_file", None)
         if on_result is not None:
-            on_result([r for r in results if r is not None])
+            on_result([r for r in results if r is not None], result)
     return [r for r in results if r is not None]
 
 

@@ -109,6 +109,41 @@ def decide_spec(network: ReluNetwork, lo: np.ndarray, hi: np.ndarray, disjuncts:
     return done(TIMEOUT, method, branches=branches, attack_steps=steps, detail=f"{open_count} branches open")
 
 
+def optimised_upper(network: ReluNetwork, lo: np.ndarray, hi: np.ndarray, coeffs: np.ndarray, consts: np.ndarray,
+                    splits: list[np.ndarray] | None = None, iterations: int = 20,
+                    intermediate_iterations: int = 10) -> np.ndarray:
+    """Sound upper bounds of coeffs @ logits + consts over the box, restricted to inputs whose
+    pre-activations follow `splits` (ON: z >= 0, OFF: z <= 0, per hidden layer), after optimising
+    slopes and split multipliers; +inf where the bound is not finite, -inf when no input follows.
+
+    >>> from solvers.nap.network import AffineLayer
+    >>> net = ReluNetwork((AffineLayer(np.array([[1.0], [-1.0]]), np.zeros(2)),
+    ...                    AffineLayer(np.array([[1.0, 1.0]]), np.zeros(1))))   # |x| on [-1, 2]
+    >>> float(optimised_upper(net, np.array([-1.0]), np.array([2.0]), np.eye(1), np.zeros(1))[0]) < 2 + 1e-9
+    True
+    """
+    crown = Crown(network, lo, hi)
+    splits = splits or [np.zeros(n, dtype=np.int8) for n in network.hidden_sizes]
+    bounds = crown.layer_bounds([np.asarray(s, dtype=np.int8) for s in splits], iterations=intermediate_iterations)
+    if bounds.infeasible:
+        return np.full(len(coeffs), -np.inf)
+    alpha = [np.tile(relu_lines(l, h).lower_slope, (len(coeffs), 1)) for l, h in zip(bounds.lo, bounds.hi)]
+    beta = [np.zeros((len(coeffs), n)) for n in network.hidden_sizes]
+    use_beta = any(np.any(s != 0) for s in bounds.splits)
+    moments = [[np.zeros_like(a) for a in alpha] for _ in range(4)]
+    best = np.full(len(coeffs), np.inf)
+    for step in range(1, iterations + 2):
+        upper, grads = crown.upper(coeffs, consts, bounds, alpha, beta if use_beta else None, gradient=True)
+        best = np.minimum(best, np.where(np.isfinite(upper), upper, np.inf))
+        if step > iterations or np.all(best < 0):
+            break
+        for k in range(len(alpha)):
+            alpha[k] = np.clip(_adam(alpha[k], grads[0][k], moments[0][k], moments[1][k], step, 0.1), 0.0, 1.0)
+            if use_beta:
+                beta[k] = np.maximum(_adam(beta[k], grads[1][k], moments[2][k], moments[3][k], step, 0.05), 0.0)
+    return best
+
+
 class _Engine:
     def __init__(self, network: ReluNetwork, lo: np.ndarray, hi: np.ndarray, disjuncts: Sequence[Disjunct],
                  config: EngineConfig, confirm, clock: Callable[[], float]) -> None:

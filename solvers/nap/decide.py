@@ -1,4 +1,4 @@
-"""Decide one NAP query: bounds, then counterexample search, then LP branch-and-bound on free ReLUs,
+"""Decide one NAP query: bounds (then the sound alpha/beta-CROWN bound of `solvers.nap.bab`), then counterexample search, then LP branch-and-bound on free ReLUs,
 then Z3 on whatever branches are still open when the float engine's share of the time is spent.
 
 A query asks: is there an x in the region that follows the required phases and has
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from solvers.nap.bab import optimised_upper
 from solvers.nap.bounds import Bounds, objective_upper, propagate
 from solvers.nap.lp import LpResult, solve_relaxation
 from solvers.nap.network import FREE, OFF, ON, Phases, Region, ReluNetwork
@@ -85,6 +86,8 @@ def decide(query: NapQuery, timeout_s: float = 5.0, z3_share: float = 0.3, seed:
         return done(VERIFIED, "bounds", detail="no input of the region follows the phases")
     if weights is not None and objective_upper(net, bounds, region, weights) < -BOUND_TOLERANCE:
         return done(VERIFIED, "bounds")
+    if weights is not None and _alpha_crown_closes(query):
+        return done(VERIFIED, "alpha-crown")
     starts = random_starts(region, 24, np.random.default_rng(seed))
     if query.seeds is not None and len(query.seeds):
         starts = np.vstack([starts, query.seeds])
@@ -111,6 +114,15 @@ def decide(query: NapQuery, timeout_s: float = 5.0, z3_share: float = 0.3, seed:
         return done(COUNTEREXAMPLE, "z3", witness=polished if polished is not None else exact, nodes=nodes,
                     detail="" if polished is not None else "Z3 witness lies on a decision boundary")
     return done(TIMEOUT, "z3", nodes=nodes, detail=f"{len(diffs)} branches open")
+
+
+def _alpha_crown_closes(query: NapQuery) -> bool:
+    """The VNN-COMP engine's sound optimised bound (`solvers.nap.bab.optimised_upper`) on the query:
+    the NAP's phases as splits (its strict z > 0 inside the split's z >= 0, so the bound covers it)."""
+    splits = [np.asarray(p, dtype=np.int8) for p in query.phases.layers]
+    upper = optimised_upper(query.network, query.region.lo, query.region.hi, query.weights[None, :], np.zeros(1),
+                            splits)
+    return bool(upper[0] < 0)
 
 
 def _branch_and_bound(query: NapQuery, root: Bounds, handover: float,
