@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from dsl.errors import NesyInputError
+from nesy.induction.checkers import to_plain
 
 SHIPPED = Path(__file__).resolve().parents[2] / "datasets" / "induction"
 SEEDS = (0, 1, 2, 3)
@@ -92,8 +93,8 @@ def run(folder: Path, instances: int = 500, png_dir: Path | None = None,
         if task == "tsp":
             results["pointer"]["tsp_length"] = {str(n): {"network": row["mean_length"], "optimal": row["optimal"],
                                                           "valid": row["valid"]} for n, row in table.items()}
-        results.setdefault("failures", {})[task] = {"by_feature": report.as_dict()["by_feature"],
-                                                   "first": report.failures[:3]}
+        results.setdefault("failures", {})[task] = json.loads(json.dumps(
+            {"by_feature": report.as_dict()["by_feature"], "first": report.failures[:3]}, default=to_plain))
         done(results)
     results["distillation"] = []
     sort_model, _ = files.load(folder / "pointer-sort.pt")
@@ -147,6 +148,6 @@ def format_tables(results: dict) -> str:
             fmt = lambda d: "/".join(f"{100 * v:.0f}%" for v in d.values()) or "-"   # noqa: E731
             lines.append(f"  {row['task']:<8} {fmt(row['accuracy']['network']):<21} "
                          f"{fmt(row['accuracy']['program']):<21} {row['status']}")
-            lines.append(f"           program: {row['program']!r}" if row["program"] and "\n" not in row["program"]
-                         else f"           program: {len((row['program'] or '').splitlines())} lines")
+            if row["program"]:
+                lines += [f"           {line}" for line in row["program"].splitlines()]
     return "\n".join(lines)

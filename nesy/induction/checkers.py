@@ -194,7 +194,7 @@ class FailureReport:
 
     def save(self, path: str | Path) -> None:
         from nesy.commands.options import write_atomically
-        write_atomically(path, json.dumps(self.as_dict(), indent=1, default=_plain))
+        write_atomically(path, json.dumps(self.as_dict(), indent=1, default=to_plain))
 
     def __str__(self) -> str:
         lines = [f"{self.task}: exact answers by size"]
@@ -206,7 +206,7 @@ class FailureReport:
         return "\n".join(lines)
 
 
-def _plain(value):
+def to_plain(value):
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, np.generic):
