@@ -65,6 +65,9 @@ def register(subparsers: Any) -> None:
     vnncomp.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                          help="what the timeouts count: wall seconds (VNN-COMP's rule, default) or each worker's "
                          "CPU seconds (fair on a machine shared with other work)")
+    vnncomp.add_argument("--tool", choices=("nesy", "marabou"), default="nesy",
+                         help="who decides: nesy, or Marabou (maraboupy, its own ONNX and VNN-LIB readers, one "
+                         "worker, wall-clock timeouts) for a side-by-side run")
     vnncomp.set_defaults(func=_vnncomp)
 
     bench = commands.add_parser("bench", help="the NAP benchmark table (Marabou side by side when installed)")
@@ -277,7 +280,7 @@ def _verify_vnnlib(args: argparse.Namespace) -> int:
 
 
 def _vnncomp(args: argparse.Namespace) -> int:
-    _require("onnx", "onnxruntime", "threadpoolctl")
+    _require("onnx", "onnxruntime", "threadpoolctl", *(("maraboupy",) if args.tool == "marabou" else ()))
     from dataclasses import replace
 
     from nesy.nap.vnncomp import format_report, published_results, read_instances, run_instances, write_json
@@ -307,8 +310,15 @@ def _vnncomp(args: argparse.Namespace) -> int:
             print(f"[{len(so_far)}/{len(instances)}] {last['network']} {last['property']}: {last['verdict']} "
                   f"{last['seconds']:.1f} s wall, {last.get('cpu_seconds', 0.0):.1f} s CPU", file=sys.stderr, flush=True)
 
-    results = run_instances(instances, root, args.jobs, progress, clock=args.clock, results_dir=results_dir)
+    results = run_instances(instances, root, args.jobs, progress, clock=args.clock, results_dir=results_dir,
+                            tool=args.tool)
     write_json(out, results)
+    if args.tool == "marabou":
+        for r in results:
+            print(f"{r['network']:<22} {r['property']:<20} marabou {r['verdict']:<9} {r['seconds']:>7.1f} s wall "
+                  f"{r.get('cpu_seconds', 0.0):>7.1f} s CPU replayed {r.get('replayed')}")
+        print(f"wrote {out}")
+        return 0
     print(format_report(results, published))
     if not published:
         print(f"(no published results under {published_dir})")

@@ -93,3 +93,35 @@ def marabou_query(network: ReluNetwork, region: Region, phases: Phases, weights:
     if exit_code == "sat":
         return MarabouAnswer(Verdict.COUNTEREXAMPLE, seconds, np.array([values[v] for v in inputs]))
     return MarabouAnswer(Verdict.TIMEOUT if exit_code.upper() == "TIMEOUT" else Verdict.ERROR, seconds, None)
+
+
+def marabou_vnncomp(onnx_path: str, vnnlib_path: str, timeout_s: float) -> dict:
+    """One VNN-COMP instance posed to Marabou (its own ONNX and VNN-LIB readers), single worker.
+
+    Returns {"verdict": holds / violated / timeout / unknown, "seconds": wall, "cpu_seconds": this
+    process's CPU over the solve, "replayed": a sat witness replayed like nesy's (or None)}. Marabou's
+    timeout counts wall seconds."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from maraboupy import Marabou
+
+    from dsl.vnnlib import read_vnnlib
+    from nesy.nap.model import load_model
+    from nesy.nap.vnncomp import Replay
+
+    network = Marabou.read_onnx(onnx_path)
+    options = Marabou.createOptions(verbosity=0, timeoutInSeconds=max(1, int(np.ceil(timeout_s))), numWorkers=1)
+    wall, cpu = time.perf_counter(), time.process_time()
+    exit_code, values, _ = network.solve(propertyFilename=str(vnnlib_path), options=options, verbose=False)
+    seconds, cpu_seconds = time.perf_counter() - wall, time.process_time() - cpu
+    verdict = {"unsat": "holds", "sat": "violated"}.get(exit_code, "timeout" if exit_code.upper() == "TIMEOUT"
+                                                         else "unknown")
+    replayed = None
+    if verdict == "violated":
+        model = load_model(onnx_path, exact=True)
+        replay = Replay(onnx_path, model, read_vnnlib(vnnlib_path))
+        inputs = np.asarray(network.inputVars[0]).reshape(-1)
+        replayed = replay.check(np.array([values[int(v)] for v in inputs]))
+    return {"verdict": verdict, "seconds": seconds, "cpu_seconds": cpu_seconds, "replayed": replayed}

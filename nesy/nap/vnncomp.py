@@ -239,20 +239,22 @@ def read_instances(path: str | Path, root: str | Path) -> list[Instance]:
 
 def run_instances(instances: Sequence[Instance], root: str | Path, jobs: int = 1,
                   on_result: Callable[[list[dict], dict], None] | None = None, clock: str = "wall",
-                  results_dir: Path | None = None) -> list[dict]:
+                  results_dir: Path | None = None, tool: str = "nesy") -> list[dict]:
     """Every instance in a worker process (`jobs` at a time); results in instance order. `on_result`
-    hears the list so far and the one just finished after each (the CLI rewrites its JSON there)."""
+    hears the list so far and the one just finished after each (the CLI rewrites its JSON there).
+    tool="marabou" poses the instances to Marabou instead (`nesy.nap.marabou.marabou_vnncomp`; its
+    timeouts are wall seconds whatever the clock)."""
     from nesy.parallel import run_isolated
 
     root = Path(root)
-    items = [(str(root / i.network), str(root / i.property), i.timeout, clock) for i in instances]
+    items = [(str(root / i.network), str(root / i.property), i.timeout, clock, tool) for i in instances]
     results: list[dict | None] = [None] * len(items)
 
     def overrun(item, why: str) -> dict:
         return InstanceResult(Path(item[0]).name, Path(item[1]).name, UNKNOWN, item[2], None, detail=why).to_json()
 
     # the hard limit is wall time: with the CPU clock, a loaded machine stretches an instance's wall time
-    limit = max(item[2] for item in items) * (1.0 if clock == "wall" else 20.0)
+    limit = max(item[2] for item in items) * (1.0 if clock == "wall" or tool == "marabou" else 20.0)
     for index, result in run_isolated(_work, items, jobs, limit, overrun):
         results[index] = result
         if results_dir is not None and "result_file" in result:
@@ -264,8 +266,13 @@ def run_instances(instances: Sequence[Instance], root: str | Path, jobs: int = 1
     return [r for r in results if r is not None]
 
 
-def _work(item: tuple[str, str, float, str]) -> dict:
-    network, prop, timeout, clock = item
+def _work(item: tuple) -> dict:
+    network, prop, timeout, clock, tool = item
+    if tool == "marabou":
+        from nesy.nap.marabou import marabou_vnncomp
+
+        answer = marabou_vnncomp(network, prop, timeout)
+        return {"network": Path(network).name, "property": Path(prop).name, "tool": "marabou", **answer}
     result = verify_instance(network, prop, timeout, clock=clock)
     data = result.to_json()
     data["result_file"] = result_text(result)
