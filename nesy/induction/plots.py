@@ -22,8 +22,12 @@ def weightings_png(model, path: str | Path, length: int = 10, seed: int = 0) -> 
         logits, trace = ntm_outputs(model.eval(), batch, trace=True)
     outputs = torch.sigmoid(logits)[0].numpy()
     write, read = trace["write"][0].numpy(), trace["read"][0].numpy()           # T x N
+    # memory is circular: centre the rows on the first write so the used block is contiguous
+    N = write.shape[1]
+    offset = N // 2 - int(write[0].argmax())
+    write, read = np.roll(write, offset, axis=1), np.roll(read, offset, axis=1)
     used = np.where((write + read).max(axis=0) > 0.05)[0]
-    rows = slice(max(0, used.min() - 2), min(write.shape[1], used.max() + 3)) if len(used) else slice(0, 2 * length)
+    rows = slice(max(0, used.min() - 2), min(N, used.max() + 3)) if len(used) else slice(0, 2 * length)
     figure, axes = plt.subplots(2, 2, figsize=(9, 6), gridspec_kw={"height_ratios": [1, 3]})
     T = batch.inputs.shape[1]
     shown_out = np.zeros((T, outputs.shape[1]))
@@ -34,7 +38,11 @@ def weightings_png(model, path: str | Path, length: int = 10, seed: int = 0) -> 
         axis.imshow(image, aspect="auto", cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
         axis.set_title(title)
         axis.set_xlabel("time")
-    axes[1, 0].set_ylabel(f"memory row ({rows.start}..{rows.stop - 1})")
+    for axis in axes[1]:
+        ticks = axis.get_yticks()
+        axis.set_yticks(ticks[(ticks >= 0) & (ticks < rows.stop - rows.start)])
+        axis.set_yticklabels([str((int(t) + rows.start - offset) % N) for t in axis.get_yticks()])
+    axes[1, 0].set_ylabel("memory row")
     figure.suptitle(f"NTM copy, length {length}")
     figure.tight_layout()
     figure.savefig(path, dpi=90)
