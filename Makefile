@@ -11,7 +11,7 @@ $(BIN)/nesy: pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	# The CPU build of torch first, so pip does not pull a multi-GB CUDA build for the range below.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev,nap]'
+	$(BIN)/pip install --quiet -e '.[dev,nap,ray]'
 	touch $(BIN)/nesy
 
 setup: $(BIN)/nesy
