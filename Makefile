@@ -61,3 +61,16 @@ clean:
 bench-csg: setup
 	$(BIN)/nesy bench csg --suite ../shared/benchmarks/csg2d-cad/cad_val.npz --limit 300 --timeout 1 --jobs 2 --guide none --json out/csg-cad300.json
 	$(BIN)/nesy bench csg --suite datasets/csg/synthetic_test.txt --timeout 1 --jobs 2 --guide none --json out/csg-synthetic.json
+
+# VNN-COMP 2021 mnist_fc at the instances' own timeouts (BENCHMARKS.md "VNN-COMP"; hours on 2 cores)
+.PHONY: bench-vnncomp bench-induction bench-nl-regex
+bench-vnncomp: setup
+	$(BIN)/nesy nap vnncomp ../shared/benchmarks/vnncomp2021-mnistfc/mnistfc_instances.csv --jobs 2 --json out/vnncomp.json --results-dir out/vnncomp
+
+# NTM and Pointer Networks from the shipped weights (docs/induction.md)
+bench-induction: setup
+	$(BIN)/nesy induce bench --json out/induction.json --png out/induction
+
+# English -> regex on the NL-RX / KB13 test splits (docs/nl-regex.md)
+bench-nl-regex: setup
+	$(BIN)/nesy bench nl-regex --suite ../shared/benchmarks/nl-regex --split test --jobs 2 --json out/nlregex/test.json

@@ -4,7 +4,7 @@ report by size and by input feature and the failing inputs kept.
     >>> import numpy as np
     >>> from nesy.induction.tasks import sort_batch
     >>> batch = sort_batch(np.random.default_rng(0), 2, 3)
-    >>> [v.ok for v in verdicts("sort", batch, [list(batch.targets[0][:3]), [1, 2, 3]])]
+    >>> [v.ok for v in verdicts("sort", batch, [list(batch.targets[0][:3]), list(batch.targets[1][:3])[::-1]])]
     [True, False]
 """
 from __future__ import annotations
