@@ -35,6 +35,7 @@ from dsl.core import Program
 from dsl.errors import NesyInputError, syntax_error, terminal_spelling
 from dsl.regex.charset import ANY, CharSet
 from dsl.regex.extended import COMPLEMENT, INTERSECT, WORD_BOUNDARY
+from dsl.regex.parser import MAX_DEPTH, tree_depth   # one depth limit for both syntaxes
 from dsl.regex.ops import (CONCAT, EMPTY, EPSILON, OPTIONAL, PLUS, STAR, UNION, CharSetOp, RepeatOp, apply, leaf,
                            repeat)
 
@@ -45,7 +46,6 @@ CLASSES: dict[str, CharSet] = {
     "CAP": CharSet.of([("A", "Z")]), "LOW": CharSet.of([("a", "z")]), "VOW": CharSet.of("AEIOUaeiou"),
 }
 MAX_LENGTH = 10_000
-MAX_DEPTH = 200
 MAX_COUNT = 1_000
 _SPECIAL = set('|&?*+{}~[]().#@"<>\\^-')
 _TERMINAL_NAMES = {"CHAR": "a character", "ESCAPED": "an \\escape", "PLACEHOLDER": "a <placeholder>",
@@ -227,19 +227,10 @@ def parse_deepregex(text: str, words: Sequence[str] = DEFAULT_WORDS, path: str |
         if isinstance(inner, _Refusal):
             raise NesyInputError(f"malformed Deep-Regex regex {text!r}: {inner.message}", path=path) from None
         raise
-    depth = _depth(program)
+    depth = tree_depth(program)
     if depth > MAX_DEPTH:
         raise NesyInputError(f"Deep-Regex regex nests {depth} levels deep (at most {MAX_DEPTH})", path=path)
     return program
-
-
-def _depth(program: Program) -> int:
-    deepest, stack = 0, [(program, 1)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in node.children)
-    return deepest
 
 
 # ---- printing ----

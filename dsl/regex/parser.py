@@ -207,7 +207,7 @@ def parse_regex(text: str, syntax: str = "everyday", path: str = "<regex>") -> P
         column = refusal.offset + offset + 1
         raise NesyInputError(f"{what} {syntax} regex {text!r}: column {column}: {refusal.message}", path=path,
                              column=column) from None
-    depth = _depth(program)
+    depth = tree_depth(program)
     if depth > MAX_DEPTH:
         raise NesyInputError(f"{syntax} regex nests {depth} levels deep (at most {MAX_DEPTH}: each item of a "
                              f"sequence and each alternative is a level)", path=path)
@@ -233,7 +233,7 @@ def _unescaped(text: str, index: int) -> bool:
     return backslashes % 2 == 0
 
 
-def _depth(program: Program) -> int:
+def tree_depth(program: Program) -> int:
     """The depth of the tree, without recursion (a 10,000-item sequence is 10,000 deep)."""
     deepest, stack = 0, [(program, 1)]
     while stack:
