@@ -74,10 +74,16 @@ def join_pieces(index: PieceIndex, concat_cost: int, make_concat: Callable[[Prog
                 check_budget: Callable[[], None] = lambda: None) -> tuple[Program, int] | None:
     """The cheapest concatenation of indexed pieces equal to the target on every example (with
     its cost), found by uniform-cost search over position vectors; None if there is none.
-    `check_budget` is called now and then, and may raise to stop the search."""
+    `check_budget` is called now and then, and may raise to stop the search.
+
+    A target empty on every example (an output "" alone, or every example but an empty one left
+    out) has no concatenation: it is made of no pieces, and the empty string is a constant search
+    offers itself."""
     target = index.target
     goal = tuple(len(t) for t in target)
     start = tuple(0 for _ in target)
+    if goal == start:
+        return None
     frontier: list[tuple[int, int, tuple[int, ...]]] = [(0, 0, start)]
     best_cost = {start: 0}
     came_from: dict[tuple[int, ...], tuple[tuple[int, ...], Piece]] = {}
