@@ -6,6 +6,7 @@ import argparse
 import json
 import platform
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from dsl.errors import NesyInputError
@@ -48,6 +49,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--lr", type=float, default=1e-3, help="learning rate (default 0.001)")
     train.add_argument("--grad-steps", type=nonnegative_int, default=0,
                        help="latent gradient steps inside training: 0 (Grad 0) or 1 (Grad 1) (default 0)")
+    train.add_argument("--inner-lr", type=float, default=0.5,
+                       help="size of the in-training latent step, on a gradient clipped to norm 1 (default 0.5)")
+    train.add_argument("--d-model", type=positive_int, default=64, help="transformer width (default 64)")
+    train.add_argument("--encoder-layers", type=positive_int, default=3, help="encoder layers (default 3)")
+    train.add_argument("--decoder-layers", type=positive_int, default=2, help="decoder layers (default 2)")
+    train.add_argument("--latent", type=positive_int, default=32, help="latent dimensions (default 32)")
     train.add_argument("--seed", type=nonnegative_int, default=0, help="seed of data and initialisation (default 0)")
     train.add_argument("--validation", type=positive_int, default=200, metavar="N",
                        help="validation tasks scored at every log line (default 200)")
@@ -90,14 +97,19 @@ def run_train(args: argparse.Namespace) -> int:
         raise NesyInputError("--out: the weights file needs a suffix other than .json (e.g. .pt)", path=str(out))
     domain = get_domain(args.domain)
     start = load(Path(args.init), args.domain) if args.init else None
-    config = TrainConfig(steps=args.steps, batch=args.batch, lr=args.lr, grad_steps=args.grad_steps, seed=args.seed,
+    if args.d_model % 4:
+        raise NesyInputError(f"--d-model must be a multiple of 4 (the attention heads), not {args.d_model}")
+    model = replace(domain.config(), d_model=args.d_model, encoder_layers=args.encoder_layers,
+                    decoder_layers=args.decoder_layers, latent=args.latent)
+    config = TrainConfig(steps=args.steps, batch=args.batch, lr=args.lr, grad_steps=args.grad_steps,
+                         inner_lr=args.inner_lr, seed=args.seed,
                          threads=args.threads, log_every=max(1, min(100, args.steps // 10)),
                          validation_tasks=args.validation)
 
     def progress(row: dict) -> None:
         print(json.dumps(row), file=sys.stderr, flush=True)
 
-    net, card = train(domain, config, net=start, progress=progress)
+    net, card = train(domain, config, model=model, net=start, progress=progress)
     card["command"] = "nesy latent " + " ".join(sys.argv[2:] if sys.argv[1:2] == ["latent"] else sys.argv[1:])
     card["python"] = platform.python_version()
     if args.init:

@@ -42,7 +42,7 @@ class TrainConfig:
     lr: float = 1e-3
     beta: float = 1e-3                 # KL weight
     grad_steps: int = 0                # latent gradient steps inside training (Grad 0 / Grad 1)
-    inner_lr: float = 0.1              # size of that step
+    inner_lr: float = 0.5              # size of that step (on a gradient clipped to norm 1 per latent)
     head_weight: float = 1.0           # the symbolic heads' losses
     # the heads' losses also train the encoder (program supervision shapes the latent space; the
     # paper has no program labels). False: the heads read detached latents.
@@ -77,11 +77,17 @@ def context_log_likelihood(net: LatentProgramNetwork, x: torch.Tensor, y: torch.
 def gradient_steps(net: LatentProgramNetwork, batch: TaskTensors, z: torch.Tensor, steps: int,
                    lr: float) -> torch.Tensor:
     """z moved by `steps` plain gradient-ascent steps on the other pairs' log-likelihood; each
-    step is added as a constant (stop-gradient), so the encoder still gets gradients through z."""
+    step is added as a constant (stop-gradient), so the encoder still gets gradients through z.
+
+    Each latent's gradient is clipped to norm 1 first (as LPN's reference clips its latent
+    optimiser): the summed log-likelihood of 4 pairs x 10 tokens has gradients of norm 10-100 on
+    a fresh network, and an unclipped step would throw z far outside the prior."""
     for _ in range(steps):
         probe = z.detach().requires_grad_(True)
         (grad,) = torch.autograd.grad(context_log_likelihood(net, batch.x, batch.y, probe).sum(), probe)
-        z = z + lr * grad.detach()
+        grad = grad.detach()
+        grad = grad / grad.norm(dim=-1, keepdim=True).clamp(min=1.0)
+        z = z + lr * grad
     return z
 
 
