@@ -94,17 +94,48 @@ def test_save_and_load_keep_the_proposals(tiny_model, tmp_path):
         TrainedModel.load(tmp_path / "bad.pt")
 
 
-def test_rerank_drops_malformed_and_empty_and_merges_equal_meanings():
+def test_rerank_drops_malformed_and_merges_equal_meanings():
     beam = [("( . *".split(), math.log(0.3)), (". * <M0> . *".split(), math.log(0.2)),
             ("[ <NUM> ] & [ <CAP> ]".split(), math.log(0.15)), (". * ( <M0> ) . *".split(), math.log(0.1)),
             ("<M0> . *".split(), math.log(0.12))]
-    result = rerank(beam)
+    result = rerank(beam, drop_empty=True)
     assert result.malformed == 1 and result.empty == 1 and result.merged == 1
     first = result.candidates[0]
     assert first.text == ".*dog.*" and len(first.spellings) == 2 and first.probability == pytest.approx(0.3)
     assert [c.text for c in result.candidates] == [".*dog.*", "dog.*"]
     plain = rerank(beam, semantic=False)
     assert len(plain.candidates) == 4
+
+
+def test_rerank_keeps_empty_languages_by_default_and_merges_them():
+    # NL-RX's references are often empty ("a lower-case letter and a capital" -> [a-z]&[A-Z]): dropping
+    # the empty candidates is what made the re-ranked answer worse than the beam's top
+    beam = [("( [ <LOW> ] ) & ( [ <CAP> ] )".split(), math.log(0.4)), (". * [ <LOW> ] . *".split(), math.log(0.3)),
+            ("( [ <CAP> ] ) & ( [ <NUM> ] )".split(), math.log(0.1))]
+    result = rerank(beam)
+    assert result.empty == 0 and result.merged == 1
+    assert result.candidates[0].empty is True and len(result.candidates[0].spellings) == 2
+    assert result.candidates[1].empty is False
+
+
+def test_temperature_decides_between_one_likely_spelling_and_several_less_likely():
+    beam = [(". * <M0> . *".split(), math.log(0.30)), ("<M0> . *".split(), math.log(0.25)),
+            ("( <M0> ) . *".split(), math.log(0.2)), ("<M0> ( . * )".split(), math.log(0.02))]
+    assert rerank(beam, temperature=0).candidates[0].text == ".*dog.*"      # the beam's order
+    assert rerank(beam, temperature=1).candidates[0].text == "dog.*"        # 0.47 against 0.30
+    assert rerank(beam, temperature=2).candidates[0].text == "dog.*"
+    with pytest.raises(NesyInputError):
+        rerank(beam, temperature=-1)
+
+
+def test_repair_order_does_not_depend_on_the_process():
+    # `edits` once iterated a set of count pairs holding None, whose hash is its address in Python 3.11
+    script = ("from dsl.regex.deepregex import parse_deepregex as p; from nesy.nlregex.rerank import edits; "
+              "print([str(e) for e in edits(p('(dog){2,}.*[0-9]{3}'), ['dog'])])")
+    outputs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO,
+                              env={"PYTHONHASHSEED": str(seed), "PATH": ""}, check=True).stdout
+               for seed in (1, 2)}
+    assert len(outputs) == 1
 
 
 def test_examples_pick_the_consistent_candidate_and_repair_a_near_miss():

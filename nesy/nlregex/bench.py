@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import random
 import sys
 import time
 from dataclasses import dataclass, field
@@ -42,6 +44,7 @@ class Tally:
     total: int = 0
     equivalent: int = 0          # re-ranked answer equal to the reference (exact)
     plain_equivalent: int = 0    # the beam's first well-formed sequence equal to the reference
+    sum_equivalent: int = 0      # the meaning with the largest summed probability equal to the reference
     string_match: int = 0        # the answer's tokens are the reference's tokens
     oracle: int = 0              # some beam member equal to the reference
     unknown: int = 0             # a check ran out of its cap
@@ -49,16 +52,30 @@ class Tally:
     checker_false_negatives: int = 0   # exactly equal, but dk.brics's reading of \b says different
     checker_false_positives: int = 0   # different, but the dk.brics reading says equal
     checker_compared: int = 0
+    shipped_checker_false_negatives: int = 0   # exactly equal but not the same tokens: Deep-Regex's
+    #   regexDFAEquals.py as published reads every such pair as unequal (deep-regex PR #3)
     seconds: float = 0.0
     extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         share = (lambda n: round(100.0 * n / self.total, 1) if self.total else 0.0)
-        return {"pairs": self.total, "accuracy": share(self.equivalent), "plain_beam_accuracy":
-                share(self.plain_equivalent), "string_match": share(self.string_match), "oracle_at_beam":
+        return {"pairs": self.total, "accuracy": share(self.equivalent),
+                "accuracy_95": [round(100 * x, 1) for x in wilson(self.equivalent, self.total)], "plain_beam_accuracy":
+                share(self.plain_equivalent), "summed_meaning_accuracy": share(self.sum_equivalent), "string_match": share(self.string_match), "oracle_at_beam":
                 share(self.oracle), "unknown": self.unknown, "no_answer": self.no_answer,
                 "checker_compared": self.checker_compared, "checker_false_negatives": self.checker_false_negatives,
-                "checker_false_positives": self.checker_false_positives, "seconds": round(self.seconds, 1), **self.extra}
+                "checker_false_positives": self.checker_false_positives,
+                "shipped_checker_false_negatives": self.shipped_checker_false_negatives,
+                "seconds": round(self.seconds, 1), **self.extra}
+
+
+def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95% Wilson score interval of a proportion (for a random subsample of a split)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = successes / n
+    centre, half = p + z * z / (2 * n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, (centre - half) / (1 + z * z / n)), min(1.0, (centre + half) / (1 + z * z / n))
 
 
 def load_model(args: argparse.Namespace):
@@ -123,21 +140,27 @@ def score_pairs(pairs: list, settings: Settings) -> list[dict[str, Any]]:
             records.append(record)
             continue
         beam = model.propose(pair.description, settings.beam)
-        reranked = rerank(beam, seconds_per_check=per_check / 2)
+        reranked = rerank(beam, seconds_per_check=per_check / 2, drop_empty=False)
         plain = next((" ".join(t) for t, _ in beam if _parses(" ".join(t))), None)
         answer = reranked.candidates[0] if reranked.candidates else None
-        verdict = Verdict.DIFFERENT
-        if answer is not None:
-            verdict = (Verdict.EQUIVALENT if answer.spellings[0].split() == list(pair.regex)
-                       else same_language(reference, answer.program, per_check))
+        verdicts: dict[int, Verdict] = {}      # id(candidate) -> verdict against the reference
+
+        def verdict_of(candidate, seconds: float) -> Verdict:
+            if id(candidate) not in verdicts:
+                verdicts[id(candidate)] = (Verdict.EQUIVALENT if any(sp.split() == list(pair.regex) for sp in candidate.spellings)
+                                           else same_language(reference, candidate.program, seconds))
+            return verdicts[id(candidate)]
+
+        verdict = verdict_of(answer, per_check) if answer is not None else Verdict.DIFFERENT
         equivalent = verdict is Verdict.EQUIVALENT
+        summed = max(reranked.candidates, key=lambda c: (c.probability, c.best_log_probability), default=None)
+        sum_equivalent = summed is not None and verdict_of(summed, per_check) is Verdict.EQUIVALENT
         plain_equivalent = False
         if plain is not None:
             plain_equivalent = (plain.split() == list(pair.regex) or
                                 same_language(reference, parse_deepregex(plain), per_check) is Verdict.EQUIVALENT)
-        oracle = equivalent or any(
-            c is not answer and same_language(reference, c.program, per_check / 2) is Verdict.EQUIVALENT
-            for c in reranked.candidates)
+        oracle = equivalent or sum_equivalent or any(
+            verdict_of(c, per_check / 2) is Verdict.EQUIVALENT for c in reranked.candidates)
         checker = None
         if answer is not None and verdict is not Verdict.UNKNOWN:
             checker = checker_verdict(pair.regex_text, answer.spellings[0], per_check)
@@ -145,7 +168,8 @@ def score_pairs(pairs: list, settings: Settings) -> list[dict[str, Any]]:
                       predicted_regex=answer.text if answer else None,
                       equivalent=equivalent if verdict is not Verdict.UNKNOWN else None, verdict=verdict.value,
                       string_match=answer is not None and any(sp.split() == list(pair.regex) for sp in answer.spellings),
-                      plain_beam=plain, plain_equivalent=plain_equivalent, oracle=oracle, checker_verdict=checker,
+                      plain_beam=plain, plain_equivalent=plain_equivalent, summed=summed.spellings[0] if summed else None,
+                      sum_equivalent=sum_equivalent, oracle=oracle, checker_verdict=checker,
                       beam_malformed=reranked.malformed, beam_empty=reranked.empty, beam_merged=reranked.merged,
                       seconds=round(time.monotonic() - t0, 3))
         records.append(record)
@@ -162,7 +186,9 @@ def tally_of(records: list[dict[str, Any]]) -> Tally:
         tally.unknown += r["verdict"] == "unknown"
         tally.no_answer += r["predicted"] is None
         tally.string_match += bool(r["string_match"])
+        tally.shipped_checker_false_negatives += r["equivalent"] is True and not r["string_match"]
         tally.plain_equivalent += bool(r["plain_equivalent"])
+        tally.sum_equivalent += bool(r.get("sum_equivalent"))
         tally.oracle += bool(r["oracle"])
         tally.seconds += r["seconds"]
         if r["checker_verdict"] is not None and r["equivalent"] is not None:
@@ -177,7 +203,12 @@ def run_dataset(folder: Path, split: str, args: argparse.Namespace, records: lis
     """Score one dataset folder's split, in `args.jobs` processes, saving as chunks finish."""
     from nesy.nlregex.data import read_pairs
 
-    pairs = read_pairs(folder, split)[: args.limit]
+    pairs = read_pairs(folder, split)
+    sample = getattr(args, "sample", None)
+    if sample:     # a fixed-seed random order: every finished prefix is a uniform random subsample
+        order = random.Random(getattr(args, "seed", 0) or 0).sample(range(len(pairs)), min(sample, len(pairs)))
+        pairs = [pairs[i] for i in order]
+    pairs = pairs[: args.limit]
     settings = Settings(getattr(args, "guide", "default") or "default",
                         getattr(args, "candidates", None) or DEFAULT_BEAM, max(0.2, min(args.timeout / 4, 5.0)))
     chunks = [pairs[i:i + 50] for i in range(0, len(pairs), 50)]
@@ -228,13 +259,14 @@ def _progress(total: int, label: str, quiet: bool):
 
 
 def format_table(tallies: dict[str, Tally], split: str) -> str:
-    lines = [f"| dataset ({split}) | pairs | nesy (re-ranked) | plain beam top-1 | string match | oracle@beam | "
-             f"Deep-Regex | SemRegex | SoftRegex | unknown | seconds |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [f"| dataset ({split}) | pairs | nesy (re-ranked) | plain beam top-1 | summed meaning | string match | "
+             f"oracle@beam | "
+             f"Deep-Regex | SemRegex | SoftRegex | unknown | seconds |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, tally in tallies.items():
         row = tally.as_dict()
         published = PUBLISHED.get(name, {})
         lines.append(f"| {NAMES.get(name, name)} | {row['pairs']} | {row['accuracy']}% | {row['plain_beam_accuracy']}% | "
-                     f"{row['string_match']}% | {row['oracle_at_beam']}% | {published.get('Deep-Regex', '-')} | "
+                     f"{row['summed_meaning_accuracy']}% | {row['string_match']}% | {row['oracle_at_beam']}% | {published.get('Deep-Regex', '-')} | "
                      f"{published.get('SemRegex', '-')} | {published.get('SoftRegex', '-')} | {row['unknown']} | "
                      f"{row['seconds']} |")
     return "\n".join(lines)
@@ -279,5 +311,36 @@ def run(args: argparse.Namespace) -> int:
         row = tally.as_dict()
         print(f"{NAMES.get(name, name)}: Deep-Regex's checker (dk.brics reading of \\b) disagrees with exact "
               f"equivalence on {row['checker_false_negatives']} false negatives and {row['checker_false_positives']} "
-              f"false positives of {row['checker_compared']} answers compared")
+              f"false positives of {row['checker_compared']} answers compared; its script as published "
+              f"(deep-regex PR #3: only identical token strings count) misses {row['shipped_checker_false_negatives']} "
+              f"equivalent answers of {row['pairs']}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m nesy.nlregex.bench`: `nesy bench nl-regex` plus `--sample N --seed S`, a fixed-seed
+    random subsample of each split (its finished prefix is itself a random subsample)."""
+    from nesy.commands.options import nonnegative_int, positive_int
+
+    parser = argparse.ArgumentParser(prog="python -m nesy.nlregex.bench", description=main.__doc__)
+    parser.add_argument("--suite", required=True)
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--json", dest="json_out", default=None)
+    parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument("--candidates", type=positive_int, default=None)
+    parser.add_argument("--guide", default="default")
+    parser.add_argument("--limit", type=positive_int, default=None)
+    parser.add_argument("--jobs", type=positive_int, default=1)
+    parser.add_argument("--sample", type=positive_int, default=None, help="N pairs per split in a random order")
+    parser.add_argument("--seed", type=nonnegative_int, default=0)
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except NesyInputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

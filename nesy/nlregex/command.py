@@ -34,6 +34,9 @@ def add_train_parser(models: argparse._SubParsersAction) -> None:
     parser.add_argument("--steps", type=positive_int, default=4000, help="optimizer steps (default 4000)")
     parser.add_argument("--batch", type=positive_int, default=64, help="pairs per step (default 64)")
     parser.add_argument("--hidden", type=positive_int, default=256, help="decoder state size (default 256)")
+    parser.add_argument("--seconds", type=float, default=None,
+                        help="stop after this much wall time, keeping the best weights so far (default: no limit)")
+    parser.add_argument("--dropout", type=float, default=0.2, help="dropout rate (default 0.2)")
     parser.add_argument("--seed", type=nonnegative_int, default=0, help="seed (default 0)")
     parser.add_argument("--threads", type=positive_int, default=1, help="torch threads (default 1)")
     parser.add_argument("--limit", type=positive_int, default=None, metavar="N",
@@ -43,7 +46,7 @@ def add_train_parser(models: argparse._SubParsersAction) -> None:
 
 def run_train(args: argparse.Namespace) -> int:
     from nesy.commands.options import output_file
-    from nesy.nlregex.data import dataset_dirs, default_root, read_pairs
+    from nesy.nlregex.data import dataset_dirs, default_root, read_pairs, split_file_name
     from nesy.nlregex.train import TrainConfig, train_model
 
     out = Path(args.out)
@@ -65,19 +68,25 @@ def run_train(args: argparse.Namespace) -> int:
     for folder in folders:
         pairs = read_pairs(folder, "train")
         train += pairs[:args.limit] if args.limit else pairs
-        val_pairs = read_pairs(folder, "val")
-        val += val_pairs[:300]
-    config = TrainConfig(steps=args.steps, batch=args.batch, hidden=args.hidden, seed=args.seed, threads=args.threads)
+        if split_file_name(folder, "test") == "val":
+            continue     # KB13: its val split is the test split, so it must not pick the weights
+        val += read_pairs(folder, "val")[:300]
+    if not 0.0 <= args.dropout < 1.0:
+        raise NesyInputError(f"--dropout: expected a rate in [0, 1), got {args.dropout}")
+    config = TrainConfig(steps=args.steps, batch=args.batch, hidden=args.hidden, dropout=args.dropout, seed=args.seed,
+                         threads=args.threads, seconds=args.seconds)
     print(f"training on {len(train)} pairs from {', '.join(f.name for f in folders)} "
           f"(validating on {len(val)}), {args.steps} steps", file=sys.stderr)
     started = time.monotonic()
     model = train_model(train, val, config, log=lambda line: print(line, file=sys.stderr))
     model.card.update({
         "command": " ".join(["nesy", "train", "nl-regex", "--datasets", ",".join(f.name for f in folders), "--steps",
-                             str(args.steps), "--batch", str(args.batch), "--hidden", str(args.hidden), "--seed",
+                             str(args.steps), "--batch", str(args.batch), "--hidden", str(args.hidden), "--dropout",
+                             str(args.dropout), "--seed",
                              str(args.seed), "--threads", str(args.threads)]
                             + (["--limit", str(args.limit)] if args.limit else [])),
-        "data": {f.name: f"{f}/src-train.txt, targ-train.txt (val: src-val.txt, first 300)" for f in folders},
+        "data": {f.name: f"{f}/src-train.txt, targ-train.txt" + (" (val: src-val.txt, first 300)" if split_file_name(
+            f, "test") != "val" else " (no validation: its val split is the test split)") for f in folders},
         "seed": args.seed, "machine": f"{platform.machine()}, python {platform.python_version()}",
     })
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -37,11 +37,15 @@ def load(path=None):
 
 
 def translate(description: str, positive: Sequence[str] = (), negative: Sequence[str] = (), *, model=None,
-              beam: int = 10, repair_seconds: float = 5.0, search_seconds: float = 10.0) -> Translation:
-    """Propose a beam, re-rank it by exact semantics, and with examples keep or repair a consistent one."""
+              beam: int = 10, repair_seconds: float = 5.0, search_seconds: float = 10.0,
+              drop_empty: bool = True) -> Translation:
+    """Propose a beam, re-rank it by exact semantics, and with examples keep or repair a consistent one.
+
+    A regex that accepts nothing is never what a user asks for, so empty languages are dropped here
+    (`drop_empty`); `nesy bench nl-regex` keeps them, since NL-RX's own references are often empty."""
     tokens, words = prepare_description(description)
     model = model if model is not None and not isinstance(model, str) else load(model)
     padded = tuple(words) + tuple(f"<M{i}>" for i in range(len(words), 4))   # an unused placeholder stays visible
-    reranked = rerank(model.propose(tokens, beam), [w for w in padded])
+    reranked = rerank(model.propose(tokens, beam), [w for w in padded], drop_empty=drop_empty)
     answer = choose(reranked, positive, negative, padded, repair_seconds=repair_seconds, search_seconds=search_seconds)
     return Translation(tokens, tuple(words), reranked, answer)
