@@ -388,3 +388,124 @@ def test_an_unreachable_cluster_is_one_line():
                "--guide", "none", "--quiet", timeout=120)
     assert run.returncode == 2, run.stderr
     assert "cannot join the Ray cluster" in run.stderr and "Traceback" not in run.stderr
+
+
+# --- the commands wired last: VNN-COMP suites, guide and ranker training data -----------------------
+
+def _vnncomp_suite(tmp_path: Path) -> Path:
+    """Three small instances (a robust box that holds, a big box with a counterexample, and the
+    robust one again) of a random 5-12-12-4 network; the instances CSV's path."""
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    import numpy as np
+    from test_vnncomp import random_network, write_onnx, write_property
+
+    rng = np.random.default_rng(5)
+    net = random_network(rng, (5, 12, 12, 4))
+    write_onnx(tmp_path / "net.onnx", net)
+    centre = rng.uniform(0.2, 0.8, size=5)
+    label = int(np.argmax(net.logits(centre[None, :])[0]))
+    write_property(tmp_path / "small.vnnlib", centre - 0.001, centre + 0.001, label, 4)
+    write_property(tmp_path / "big.vnnlib", np.zeros(5), np.ones(5), label, 4)
+    csv = tmp_path / "instances.csv"
+    csv.write_text("net.onnx,small.vnnlib,20\nnet.onnx,big.vnnlib,20\nnet.onnx,small.vnnlib,20\n")
+    return csv
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_vnncomp_gives_the_same_verdicts_on_both_executors(kind, request, tmp_path, capsys):
+    from nesy.cli import main
+
+    csv = _vnncomp_suite(tmp_path)
+    if kind == "ray":
+        request.getfixturevalue("ray_session")
+    out = tmp_path / "out.json"
+    assert main(["nap", "vnncomp", str(csv), "--json", str(out), "--clock", "cpu", "--jobs", "2",
+                 "--executor", kind, "--results-dir", str(tmp_path / "res")]) == 0
+    rows = json.loads(out.read_text())
+    assert [(r["property"], r["verdict"]) for r in rows] == [("small.vnnlib", "holds"), ("big.vnnlib", "violated"),
+                                                             ("small.vnnlib", "holds")]
+    assert rows[1]["replayed"] is True and (tmp_path / "res" / "net_big.txt").read_text().startswith("sat\n")
+    assert f"executor {kind}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_vnncomp_ctrl_c_keeps_the_finished_instances(kind, request, tmp_path, monkeypatch, capsys):
+    """Ctrl-C as the first instance's result is written: the run stops, the rest are killed, and
+    the JSON holds the one that finished; exit status 130."""
+    import nesy.nap.vnncomp as vnncomp
+    from nesy.cli import main
+
+    csv = _vnncomp_suite(tmp_path)
+    if kind == "ray":
+        request.getfixturevalue("ray_session")
+    write_json, pressed = vnncomp.write_json, []
+
+    def write_then_ctrl_c(path, results):
+        write_json(path, results)
+        if not pressed:
+            pressed.append(len(results))
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(vnncomp, "write_json", write_then_ctrl_c)
+    out = tmp_path / "out.json"
+    assert main(["nap", "vnncomp", str(csv), "--json", str(out), "--jobs", "1", "--executor", kind]) == 130
+    assert pressed == [1] and len(json.loads(out.read_text())) == 1
+    assert "interrupted after 1 of 3" in capsys.readouterr().err
+
+
+def _guide_data(executor: Executor | None, jobs: int = 2):
+    from nesy.guides.data import DataConfig, generate_parallel
+
+    return generate_parallel("strings", 60, 1, jobs, DataConfig(pool_candidates=2_000), executor=executor)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_guide_data_is_the_same_on_either_executor(kind, request):
+    import numpy as np
+
+    default = _guide_data(None)
+    with make_executor(kind, request) as executor:
+        made = _guide_data(executor)
+    assert len(default) > 60
+    for field in ("value_x", "value_y", "task_x", "op_y"):
+        assert np.array_equal(getattr(default, field), getattr(made, field)), field
+    assert np.array_equal(_guide_data(None, jobs=1).value_x, _guide_data(ProcessExecutor(1), jobs=1).value_x)
+
+
+def test_a_failed_data_part_fails_the_whole():
+    from nesy.executors import run_parts
+
+    with pytest.raises(RuntimeError, match="guide data: a part failed .*ValueError: a bad task"):
+        run_parts(ProcessExecutor(2), behave, [("ok", 0), ("raise",)], "guide data")
+
+
+def _ranker_data(executor: Executor | None, monkeypatch) -> list:
+    import nesy.ranking.data as ranking
+
+    monkeypatch.setattr(ranking, "CHUNK", 2)      # four tasks in two parts
+    groups = ranking.generate_parallel("strings", 4, 1, 2, ranking.RankingDataConfig(
+        pool_candidates=2_000, search_candidates=5_000), executor=executor)
+    return [(g.task, g.target, g.probes, [c.program for c in g.candidates], g.labels) for g in groups]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_ranker_data_is_the_same_on_either_executor(kind, request, monkeypatch):
+    default = _ranker_data(None, monkeypatch)
+    with make_executor(kind, request) as executor:
+        assert _ranker_data(executor, monkeypatch) == default
+    assert default
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_train_guide_runs_its_data_on_the_executor(kind, request, tmp_path):
+    from nesy.cli import main
+
+    if kind == "ray":
+        request.getfixturevalue("ray_session")
+    out = tmp_path / "guide.pt"
+    assert main(["train", "guide", "--out", str(out), "--values", "60", "--pool-candidates", "2000", "--epochs", "1",
+                 "--seed", "1", "--executor", kind]) == 0
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["data_executor"]["executor"] == kind
+    assert card["data"]["values"] == len(_guide_data(None))

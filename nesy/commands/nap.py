@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from dsl.errors import NesyInputError
-from nesy.commands.options import nonnegative_int, output_file, positive_int, positive_seconds
+from nesy.commands.options import (EXIT_INTERRUPTED, add_executor_options, nonnegative_int, note_interrupted,
+                                   output_file, positive_int, positive_seconds)
 from solvers.nap.verdict import Verdict
 
 PROPERTIES = ("robust", "eps", "disjoint")
@@ -53,7 +54,10 @@ def register(subparsers: Any) -> None:
                                   "compare with the published tools' results")
     vnncomp.add_argument("instances", metavar="INSTANCES.csv", help="VNN-COMP instances file")
     vnncomp.add_argument("--root", help="folder the CSV's paths are relative to (default: the CSV's folder)")
-    vnncomp.add_argument("--jobs", type=positive_int, default=1, help="instances run at once (default 1)")
+    vnncomp.add_argument("--jobs", type=positive_int, default=1,
+                         help="instances run at once (default 1; with --executor ray, the local Ray's CPUs: a "
+                         "cluster runs as many as it has CPUs)")
+    add_executor_options(vnncomp)
     vnncomp.add_argument("--json", required=True, help="write [{network, property, verdict, seconds, replayed}] "
                          "here, rewritten as each instance finishes")
     vnncomp.add_argument("--results-dir", help="also write one VNN-COMP result file per instance here")
@@ -283,7 +287,8 @@ def _vnncomp(args: argparse.Namespace) -> int:
     _require("onnx", "onnxruntime", "threadpoolctl", *(("maraboupy",) if args.tool == "marabou" else ()))
     from dataclasses import replace
 
-    from nesy.nap.vnncomp import format_report, published_results, read_instances, run_instances, write_json
+    from nesy.executors import executor_from_args
+    from nesy.nap.vnncomp import published_results, read_instances, run_instances, write_json
 
     out = output_file(args.json, "--json")
     root = Path(args.root) if args.root else Path(args.instances).parent
@@ -304,26 +309,45 @@ def _vnncomp(args: argparse.Namespace) -> int:
     published_dir = Path(args.published) if args.published else root / "results"
     published = published_results(published_dir) if published_dir.is_dir() else {}
 
-    def progress(so_far: list[dict], last: dict) -> None:
-        write_json(out, so_far)
-        if last is not None:
-            print(f"[{len(so_far)}/{len(instances)}] {last['network']} {last['property']}: {last['verdict']} "
-                  f"{last['seconds']:.1f} s wall, {last.get('cpu_seconds', 0.0):.1f} s CPU", file=sys.stderr, flush=True)
+    finished: list[dict] = []
 
-    results = run_instances(instances, root, args.jobs, progress, clock=args.clock, results_dir=results_dir,
-                            tool=args.tool)
+    def progress(so_far: list[dict], last: dict) -> None:
+        finished[:] = so_far
+        write_json(out, so_far)
+        print(f"[{len(so_far)}/{len(instances)}] {last['network']} {last['property']}: {last['verdict']} "
+              f"{last['seconds']:.1f} s wall, {last.get('cpu_seconds', 0.0):.1f} s CPU", file=sys.stderr, flush=True)
+
+    interrupted = False
+    with executor_from_args(args) as executor:
+        try:
+            results = run_instances(instances, root, args.jobs, progress, clock=args.clock, results_dir=results_dir,
+                                    tool=args.tool, executor=executor)
+        except KeyboardInterrupt:   # the executor has killed what was running; what finished is kept
+            results, interrupted = list(finished), True
+        overhead = executor.overhead_line()
     write_json(out, results)
-    if args.tool == "marabou":
+    if overhead:
+        print(overhead, file=sys.stderr)
+    _print_vnncomp(results, published, published_dir, args.tool)
+    print(f"wrote {out}")
+    if interrupted:
+        note_interrupted(len(results), len(instances))
+        return EXIT_INTERRUPTED
+    return 0
+
+
+def _print_vnncomp(results: list[dict], published: dict, published_dir: Path, tool: str) -> None:
+    """Marabou's verdicts one per line, or nesy's beside the published tools' (`format_report`)."""
+    from nesy.nap.vnncomp import format_report
+
+    if tool == "marabou":
         for r in results:
             print(f"{r['network']:<22} {r['property']:<20} marabou {r['verdict']:<9} {r['seconds']:>7.1f} s wall "
                   f"{r.get('cpu_seconds', 0.0):>7.1f} s CPU replayed {r.get('replayed')}")
-        print(f"wrote {out}")
-        return 0
+        return
     print(format_report(results, published))
     if not published:
         print(f"(no published results under {published_dir})")
-    print(f"wrote {out}")
-    return 0
 
 
 def _disjoint(model, naps, c: int, d: int, timeout: float) -> dict:

@@ -19,7 +19,7 @@ DEFAULT_RANKER_OUT = "out/guides/ranker-strings.json"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from nesy.commands.options import dsl_help, nonnegative_int, positive_int
+    from nesy.commands.options import add_executor_options, dsl_help, nonnegative_int, positive_int
 
     parser = subparsers.add_parser("train", help="train neural models (the search guide, the ranker, the CSG proposer)",
                                    description="Train a model from data the DSL itself generates.")
@@ -39,7 +39,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     guide.add_argument("--values", type=positive_int, default=100_000, metavar="N",
                        help="labelled values to generate (default 100000)")
     guide.add_argument("--seed", type=nonnegative_int, default=0, help="seed of data and training (default 0)")
-    guide.add_argument("--jobs", type=positive_int, default=2, metavar="N", help="processes generating data (default 2)")
+    guide.add_argument("--jobs", type=positive_int, default=2, metavar="N",
+                       help="parts the data is made in, run at once (default 2); the parts' seeds depend on it, so "
+                       "the data does too, but not on --executor")
+    add_executor_options(guide)
     guide.add_argument("--epochs", type=positive_int, default=12, metavar="N", help="training epochs (default 12)")
     guide.add_argument("--pool-candidates", type=positive_int, default=40_000, metavar="N",
                        help="enumeration budget per random pool (default 40000)")
@@ -60,7 +63,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="generated evaluation tasks, never trained on (default 600)")
     ranker.add_argument("--seed", type=nonnegative_int, default=0, help="seed of data and training (default 0)")
     ranker.add_argument("--jobs", type=positive_int, default=2, metavar="N",
-                        help="processes generating data; the data does not depend on it (default 2)")
+                        help="processes generating data; the data does not depend on it, nor on --executor "
+                        "(default 2)")
+    add_executor_options(ranker)
     ranker.set_defaults(func=run_ranker)
     from nesy.csg.command import add_parser as add_csg_parser
 
@@ -86,6 +91,7 @@ def run_guide(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from dsl.registry import get_dsl
+    from nesy.executors import executor_from_args
     from nesy.guides.data import DataConfig, describe, generate_parallel
     from nesy.guides.model import save_weights
     from nesy.guides.train import TrainConfig, train_guide
@@ -93,10 +99,11 @@ def run_guide(args: argparse.Namespace) -> int:
     dsl = get_dsl(args.dsl)
     out, card_path = output_paths(args)
     started = time.monotonic()
-    print(f"generating {args.values} labelled values from DSL {dsl.name!r} ({args.jobs} jobs, seed {args.seed})",
-          file=sys.stderr)
+    print(f"generating {args.values} labelled values from DSL {dsl.name!r} ({args.jobs} parts on {args.executor}, "
+          f"seed {args.seed})", file=sys.stderr)
     data_config = DataConfig(pool_candidates=args.pool_candidates)
-    data = generate_parallel(dsl.name, args.values, args.seed, args.jobs, data_config)
+    with executor_from_args(args) as executor:
+        data = generate_parallel(dsl.name, args.values, args.seed, args.jobs, data_config, executor)
     data_seconds = time.monotonic() - started
     sizes = describe(data)
     print(f"data: {sizes} in {data_seconds:.0f} s", file=sys.stderr)
@@ -108,7 +115,8 @@ def run_guide(args: argparse.Namespace) -> int:
                              str(args.values), "--seed", str(args.seed), "--jobs", str(args.jobs), "--epochs",
                              str(args.epochs), "--pool-candidates", str(args.pool_candidates)]),
         "seed": args.seed, "data": sizes, "data_config": asdict(data_config), "train_config": asdict(train_config),
-        "data_seconds": round(data_seconds, 1), "total_seconds": round(time.monotonic() - started, 1),
+        "data_executor": executor.describe(), "data_seconds": round(data_seconds, 1),
+        "total_seconds": round(time.monotonic() - started, 1),
         "curve": curve, "calibration": weights.calibration,
         "machine": f"{platform.machine()}, python {platform.python_version()}",
     }
@@ -120,6 +128,7 @@ def run_guide(args: argparse.Namespace) -> int:
 
 def run_ranker(args: argparse.Namespace) -> int:
     from nesy.commands.options import output_file, write_atomically
+    from nesy.executors import executor_from_args
     from nesy.ranking.model import to_text
     from nesy.ranking.train import TrainConfig, fit_and_measure, make_data
 
@@ -129,8 +138,10 @@ def run_ranker(args: argparse.Namespace) -> int:
     def log(line: str) -> None:
         print(line, file=sys.stderr)
 
-    data = make_data(args.tasks, args.eval_tasks, args.seed, args.jobs, log=log)
+    with executor_from_args(args) as executor:
+        data = make_data(args.tasks, args.eval_tasks, args.seed, args.jobs, log=log, executor=executor)
     weights = fit_and_measure(data, TrainConfig(seed=args.seed), log)
+    weights.card["data_executor"] = executor.describe()
     weights.card["command"] = " ".join(["nesy", "train", "ranker", "--out", str(out), "--tasks", str(args.tasks),
                                         "--eval-tasks", str(args.eval_tasks), "--seed", str(args.seed)])
     write_atomically(out, to_text(weights))

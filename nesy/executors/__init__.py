@@ -33,17 +33,19 @@ Example (the process pool, no Ray needed)::
 from __future__ import annotations
 
 import abc
+import contextlib
 import os
 import statistics
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, ContextManager, Iterator, Sequence, TypeVar
 
 from dsl.errors import NesyInputError
 from nesy.parallel import GRACE_SECONDS
 
 Item = TypeVar("Item")
 EXECUTORS = ("process", "ray")
-__all__ = ["EXECUTORS", "Executor", "GRACE_SECONDS", "TaskTiming", "executor_from_args", "open_executor"]
+__all__ = ["EXECUTORS", "Executor", "GRACE_SECONDS", "TaskTiming", "executor_from_args",
+           "executor_or_pool", "open_executor", "run_parts"]
 
 
 @dataclass(frozen=True)
@@ -130,3 +132,33 @@ def executor_from_args(args: Any, jobs: int | None = None) -> Executor:
     a command without those options gets the process pool."""
     return open_executor(getattr(args, "executor", None) or "process",
                          jobs if jobs is not None else getattr(args, "jobs", None), getattr(args, "address", None))
+
+
+def executor_or_pool(executor: Executor | None, jobs: int) -> ContextManager[Executor]:
+    """For a function that takes an optional executor: the caller's (left open: it is the
+    caller's to close), or `jobs` worker processes here, released at the end of the block."""
+    if executor is not None:
+        return contextlib.nullcontext(executor)
+    from nesy.executors.process import ProcessExecutor
+
+    return ProcessExecutor(jobs)
+
+
+def run_parts(executor: Executor, make: Callable[[Item], Any], parts: Sequence[Item], what: str,
+              on_part: Callable[[int, Any], None] | None = None) -> list[Any]:
+    """`make(part)` for every part of a seeded data set (guide or ranker training data), returned
+    in the parts' order whatever order they finish in; `on_part` hears how many are done and the
+    part just made, after each.
+
+    A part has no wall-clock limit: its budgets are candidate counts, so the data does not depend
+    on the machine's speed or load. A part that fails fails the whole (data with a hole in it would
+    depend on which worker died). Ctrl-C stops the run and kills the parts still running."""
+    def failed(part: Item, why: str) -> Any:
+        raise RuntimeError(f"{what}: a part failed ({why}); nothing was made")
+
+    made: list[Any] = [None] * len(parts)
+    for count, (index, result) in enumerate(executor.run(make, parts, float("inf"), failed), 1):
+        made[index] = result
+        if on_part is not None:
+            on_part(count, result)
+    return made

@@ -250,32 +250,17 @@ class GuideDataGenerator:
 
 def generate_parallel(dsl_name: str, values: int, seed: int, jobs: int,
                       config: DataConfig = DataConfig(), executor: "Executor | None" = None) -> GuideData:
-    """`values` labelled values made in `jobs` parts, each with its own seed (seed*1000 + part):
-    by a process pool, or by `executor` (`nesy.executors`: a Ray cluster) when one is given. The
-    parts depend on their seeds alone, so the data is the same whichever runs them."""
+    """`values` labelled values made in `jobs` parts, each with its own seed (seed*1000 + part), on
+    `executor` (`nesy.executors`: the process pool or Ray; default: `jobs` worker processes here).
+    The parts depend on their seeds alone, so the data is the same whichever runs them."""
     if jobs <= 1 and executor is None:
         return _generate_part((dsl_name, values, seed * 1000, config))
     share = -(-values // jobs)
     work = [(dsl_name, share, seed * 1000 + j, config) for j in range(jobs)]
-    if executor is not None:
-        return GuideData.concatenate(_parts_on(executor, work))
-    import multiprocessing as mp
+    from nesy.executors import executor_or_pool, run_parts
 
-    with mp.get_context("fork").Pool(jobs) as pool:
-        parts = pool.map(_generate_part, work)
-    return GuideData.concatenate(parts)
-
-
-def _parts_on(executor: "Executor", work: list[tuple[str, int, int, DataConfig]]) -> list["GuideData"]:
-    """The parts in seed order; a part that fails fails the whole (data with a hole in it would
-    depend on which worker died)."""
-    def failed(part: tuple[str, int, int, DataConfig], why: str) -> None:
-        raise RuntimeError(f"guide data part with seed {part[2]} failed: {why}")
-
-    parts: list[GuideData | None] = [None] * len(work)
-    for index, part in executor.run(_generate_part, work, float("inf"), failed):
-        parts[index] = part
-    return [p for p in parts if p is not None]
+    with executor_or_pool(executor, jobs) as runner:
+        return GuideData.concatenate(run_parts(runner, _generate_part, work, "guide data"))
 
 
 def _generate_part(args: tuple[str, int, int, DataConfig]) -> GuideData:

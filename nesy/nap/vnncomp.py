@@ -5,8 +5,9 @@ and the property (`dsl.vnnlib`), runs `solvers.nap.bab.decide_spec`, and replays
 through the ONNX file with onnxruntime and through a float32 torch copy of its layers before calling
 it `violated`: the replayed input must lie in the exact box and the outputs of both must meet the
 violation exactly (rational arithmetic on the float32 results). `run_instances` runs a VNN-COMP
-instances CSV (network, property, timeout) in worker processes and rewrites the JSON results as each
-instance finishes; `published_results` / `format_report` set them beside the tools' own.
+instances CSV (network, property, timeout) on an executor (worker processes here, or Ray) and
+rewrites the JSON results as each instance finishes; `published_results` / `format_report` set them
+beside the tools' own.
 
 >>> print(result_text(InstanceResult("net.onnx", "prop.vnnlib", HOLDS, 1.5, None)), end="")
 unsat
@@ -21,7 +22,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -31,6 +32,9 @@ from nesy.nap.model import LoadedModel, apply_input_ops, load_model
 from nesy.nap.threads import single_blas_thread
 from solvers.nap.bab import EngineConfig, SpecOutcome, decide_spec
 from solvers.nap.verdict import COUNTEREXAMPLE, VERIFIED
+
+if TYPE_CHECKING:
+    from nesy.executors import Executor
 
 HOLDS, VIOLATED, TIMEOUT, UNKNOWN = "holds", "violated", "timeout", "unknown"
 """VNN-COMP's verdicts: holds = unsat (no input violates), violated = sat (a replayed counterexample)."""
@@ -239,34 +243,66 @@ def read_instances(path: str | Path, root: str | Path) -> list[Instance]:
 
 def run_instances(instances: Sequence[Instance], root: str | Path, jobs: int = 1,
                   on_result: Callable[[list[dict], dict], None] | None = None, clock: str = "wall",
-                  results_dir: Path | None = None, tool: str = "nesy") -> list[dict]:
-    """Every instance in a worker process (`jobs` at a time); results in instance order. `on_result`
-    hears the list so far and the one just finished after each (the CLI rewrites its JSON there).
-    tool="marabou" poses the instances to Marabou instead (`nesy.nap.marabou.marabou_vnncomp`; its
-    timeouts are wall seconds whatever the clock)."""
-    from nesy.parallel import run_isolated
+                  results_dir: Path | None = None, tool: str = "nesy",
+                  executor: "Executor | None" = None) -> list[dict]:
+    """Every instance in a worker of `executor` (`nesy.executors`: the process pool or Ray; default:
+    `jobs` worker processes here); results in instance order. `on_result` hears the list so far and
+    the one just finished after each (the CLI rewrites its JSON there), so a Ctrl-C (which stops the
+    run and kills what is running) loses nothing finished. tool="marabou" poses the instances to
+    Marabou instead (`nesy.nap.marabou.marabou_vnncomp`; its timeouts are wall seconds whatever the
+    clock).
+
+    An instance's budget holds inside it (the engine's clock, wall or CPU, covers reading the files
+    too); the executor kills one still running at `hard_limit` + grace and reports it `unknown`."""
+    from nesy.executors import executor_or_pool
 
     root = Path(root)
     items = [(str(root / i.network), str(root / i.property), i.timeout, clock, tool) for i in instances]
     results: list[dict | None] = [None] * len(items)
-
-    def overrun(item, why: str) -> dict:
-        return InstanceResult(Path(item[0]).name, Path(item[1]).name, UNKNOWN, item[2], None, detail=why).to_json()
-
-    # the hard limit is wall time: with the CPU clock, a loaded machine stretches an instance's wall time
-    limit = max(item[2] for item in items) * (1.0 if clock == "wall" or tool == "marabou" else 20.0)
-    for index, result in run_isolated(_work, items, jobs, limit, overrun):
-        results[index] = result
-        if results_dir is not None and "result_file" in result:
-            stem = f"{Path(items[index][0]).stem}_{Path(items[index][1]).stem}.txt"
-            (results_dir / stem).write_text(result.pop("result_file"))
-        result.pop("result_file", None)
-        if on_result is not None:
-            on_result([r for r in results if r is not None], result)
+    with executor_or_pool(executor, jobs) as runner:
+        for index, result in runner.run(InstanceWork(), items, hard_limit(instances, clock, tool), _overrun):
+            results[index] = result
+            if results_dir is not None and "result_file" in result:
+                stem = f"{Path(items[index][0]).stem}_{Path(items[index][1]).stem}.txt"
+                (results_dir / stem).write_text(result.pop("result_file"))
+            result.pop("result_file", None)
+            if on_result is not None:
+                on_result([r for r in results if r is not None], result)
     return [r for r in results if r is not None]
 
 
-def _work(item: tuple) -> dict:
+def hard_limit(instances: Sequence[Instance], clock: str = "wall", tool: str = "nesy") -> float:
+    """The wall seconds after which the driver kills an instance (plus the executor's grace): its
+    timeout on the wall clock; with the CPU clock 20 times that, since a loaded machine stretches
+    an instance's wall time while its CPU budget still holds it."""
+    return max(i.timeout for i in instances) * (1.0 if clock == "wall" or tool == "marabou" else 20.0)
+
+
+def _overrun(item: tuple, why: str) -> dict:
+    """An instance killed at the hard limit, or whose worker died or raised: unknown, and why."""
+    return InstanceResult(Path(item[0]).name, Path(item[1]).name, UNKNOWN, item[2], None, detail=why).to_json()
+
+
+class InstanceWork:
+    """One instance's work, `(network, property, timeout, clock, tool) -> result dict`. Made, it
+    imports what deciding needs (onnx, onnxruntime, torch: seconds of CPU in a fresh process):
+    in the driver, whose forked workers inherit the modules, and in a Ray worker, which unpickles
+    it once before its tasks start. Otherwise each instance would import them again inside its
+    own timeout."""
+
+    def __init__(self) -> None:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+        import torch  # noqa: F401
+
+    def __reduce__(self) -> tuple:
+        return InstanceWork, ()
+
+    def __call__(self, item: tuple) -> dict:
+        return _decide(item)
+
+
+def _decide(item: tuple) -> dict:
     network, prop, timeout, clock, tool = item
     if tool == "marabou":
         from nesy.nap.marabou import marabou_vnncomp

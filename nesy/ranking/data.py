@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -28,6 +28,9 @@ from nesy.ranking.rows import Rows, choose_rows
 from solvers.search.driver import SynthesisOptions, fitting_candidates
 from solvers.search.enumeration import SearchConfig
 from solvers.search.ranking import Candidate
+
+if TYPE_CHECKING:
+    from nesy.executors import Executor
 
 CHUNK = 25              # tasks per seeded chunk of work
 CONCAT_PART_SIZE = 5    # the pieces of a concatenated target are this small
@@ -168,33 +171,38 @@ def right_on(program: Program, task: Task, rows: Sequence[Example]) -> bool:
 
 def generate_parallel(dsl_name: str, tasks: int, seed: int, jobs: int,
                       config: RankingDataConfig = RankingDataConfig(), first_chunk: int = 0,
-                      progress: Callable[[str], None] | None = None) -> list[RankingGroup]:
+                      progress: Callable[[str], None] | None = None,
+                      executor: "Executor | None" = None) -> list[RankingGroup]:
     """`tasks` tasks in chunks of `CHUNK`, chunk c seeded `seed * 100_000 + first_chunk + c`, made
-    by `jobs` processes: the same data whatever `jobs` is (`EVALUATION_CHUNKS` as `first_chunk`
-    gives tasks no training run of any seed sees). `progress` hears of each chunk done (minutes
-    of work for a few thousand tasks)."""
+    on `executor` (`nesy.executors`: the process pool or Ray; default: `jobs` worker processes
+    here, or this process for `jobs` 1): the same data whatever runs it (`EVALUATION_CHUNKS` as
+    `first_chunk` gives tasks no training run of any seed sees). `progress` hears of each chunk
+    done (minutes of work for a few thousand tasks)."""
+    from nesy.executors import executor_or_pool, run_parts
+
     work = [(dsl_name, min(CHUNK, tasks - start), seed * 100_000 + first_chunk + start // CHUNK, config)
             for start in range(0, tasks, CHUNK)]
     started = time.monotonic()
+    made = [0]
 
-    def done(parts: Iterable[list[RankingGroup]]) -> list[RankingGroup]:
-        groups: list[RankingGroup] = []
-        for count, part in enumerate(parts, 1):
-            groups += part
-            if progress is not None:
-                progress(f"  {min(count * CHUNK, tasks)}/{tasks} tasks generated "
-                         f"({len(groups)} with candidates, {time.monotonic() - started:.0f} s)")
-        return groups
+    def done(count: int, part: list[RankingGroup]) -> None:
+        made[0] += len(part)
+        if progress is not None:
+            progress(f"  {min(count * CHUNK, tasks)}/{tasks} tasks generated "
+                     f"({made[0]} with candidates, {time.monotonic() - started:.0f} s)")
 
-    if jobs <= 1 or len(work) <= 1:
-        return done(map(_generate_part, work))
-    import multiprocessing as mp
+    if executor is None and (jobs <= 1 or len(work) <= 1):
+        parts = []
+        for count, chunk in enumerate(work, 1):
+            parts.append(_generate_part(chunk))
+            done(count, parts[-1])
+    else:
+        from dsl.registry import get_dsl
 
-    from dsl.registry import get_dsl
-
-    get_dsl(dsl_name)   # the results carry ops by signature: their DSL must be loaded here too
-    with mp.get_context("fork").Pool(min(jobs, len(work))) as pool:
-        return done(pool.imap(_generate_part, work, chunksize=1))   # in order: the same data
+        get_dsl(dsl_name)   # the results carry ops by signature: their DSL must be loaded here too
+        with executor_or_pool(executor, min(jobs, len(work))) as runner:
+            parts = run_parts(runner, _generate_part, work, "ranker data", on_part=done)
+    return [group for part in parts for group in part]
 
 
 def _generate_part(args: tuple[str, int, int, RankingDataConfig]) -> list[RankingGroup]:

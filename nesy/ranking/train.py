@@ -10,7 +10,7 @@ from __future__ import annotations
 import platform
 import time
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -18,6 +18,9 @@ from nesy.ranking.data import EVALUATION_CHUNKS, RankingDataConfig, RankingGroup
     generate_parallel
 from nesy.ranking.model import LearnedRanker, RankerWeights
 from solvers.search.ranking import Ranker, SearchOrderRanker, rank
+
+if TYPE_CHECKING:
+    from nesy.executors import Executor
 
 
 @dataclass(frozen=True)
@@ -149,13 +152,15 @@ class RankingData:
 
 
 def make_data(tasks: int, evaluation_tasks: int, seed: int, jobs: int,
-              config: RankingDataConfig = RankingDataConfig(), log: Callable[[str], None] = print) -> RankingData:
-    """Generate both sets; the card says how big they are and how long they took."""
+              config: RankingDataConfig = RankingDataConfig(), log: Callable[[str], None] = print,
+              executor: "Executor | None" = None) -> RankingData:
+    """Generate both sets (on `executor` when given: `nesy.executors`); the card says how big they
+    are and how long they took."""
     started = time.monotonic()
-    train = generate_parallel("strings", tasks, seed, jobs, config, progress=log)
+    train = generate_parallel("strings", tasks, seed, jobs, config, progress=log, executor=executor)
     log(f"training data: {describe(train, tasks)} in {time.monotonic() - started:.0f} s")
     evaluation = generate_parallel("strings", evaluation_tasks, seed, jobs, config, first_chunk=EVALUATION_CHUNKS,
-                                   progress=log)
+                                   progress=log, executor=executor)
     log(f"evaluation data: {describe(evaluation, evaluation_tasks)}")
     card = {"seed": seed, "data": describe(train, tasks), "evaluation_data": describe(evaluation, evaluation_tasks),
             "data_config": asdict(config), "data_seconds": round(time.monotonic() - started, 1), "jobs": jobs}
