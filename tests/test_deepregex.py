@@ -164,3 +164,21 @@ def test_cli_equiv_match_convert_with_deepregex_syntax(capsys):
     assert "everyday: (dog){2,}" in capsys.readouterr().out
     assert main(["regex", "equiv", "--syntax", "deepregex", "(dog", "dog"]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_witnesses_do_not_depend_on_the_hash_seed():
+    """Terms hold None (an unbounded count), whose hash is its address: nothing decide returns may
+    follow a set's iteration order. Same witnesses in processes with different PYTHONHASHSEED."""
+    import subprocess
+    import sys
+
+    pairs = [(".*dog.*", ".*\\bdog\\b.*"), ("(.*dog.*){2,}&~(.*[0-9].*)", "(.*dog.*){2,}"),
+             ("~(.*[A-Z].*)&[a-z]{2,}", "[a-z]*"), ("\\b[A-Z]+\\b.*", "[A-Z]+.*"), ("[^dog]{3}", "...")]
+    script = ("import sys; from dsl.regex.deepregex import parse_deepregex as p; "
+              "from dsl.regex.equivalence import decide; "
+              f"print([decide(p(a), p(b)).witness for a, b in {pairs!r}])")
+    repo = Path(__file__).resolve().parents[1]
+    outputs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=repo, check=True,
+                              env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout for seed in (0, 1, 2)}
+    assert len(outputs) == 1 and "None" not in outputs.pop()

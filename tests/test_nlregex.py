@@ -128,6 +128,7 @@ def test_temperature_decides_between_one_likely_spelling_and_several_less_likely
         rerank(beam, temperature=-1)
 
 
+@pytest.mark.slow
 def test_repair_order_does_not_depend_on_the_process():
     # `edits` once iterated a set of count pairs holding None, whose hash is its address in Python 3.11
     script = ("from dsl.regex.deepregex import parse_deepregex as p; from nesy.nlregex.rerank import edits; "

@@ -76,8 +76,10 @@ def charsets(term: matcher.Term) -> set[CharSet]:
 
 def representatives(sets: Iterable[CharSet]) -> list[str]:
     """One character for each class of characters that no set in `sets` tells apart (a printable
-    ASCII one where the class has any), so derivatives by these characters cover every string."""
-    sets = list(sets)
+    ASCII one where the class has any), so derivatives by these characters cover every string.
+    The sets are sorted first, so nothing here follows the iteration order of a set of terms
+    (terms hold None, whose hash is its address in Python < 3.12)."""
+    sets = sorted(set(sets), key=lambda cs: (cs.negated, cs.ranges))
     cuts = {0, MAX_CODE + 1}
     for cs in sets:
         for lo, hi in cs.ranges:

@@ -114,7 +114,14 @@ def run_structured(args: argparse.Namespace, suite: Path, json_out: Path | None)
     from nesy.nlregex.translate import translate
 
     model = load_model(args)
-    rows = read_rows(suite)[: args.limit]
+    rows = read_rows(suite)
+    sample = getattr(args, "sample", None)
+    if sample:     # a fixed-seed random subsample (the file is sorted by problem, several rows each)
+        import random
+
+        order = random.Random(getattr(args, "seed", 0) or 0).sample(range(len(rows)), min(sample, len(rows)))
+        rows = [rows[i] for i in order]
+    rows = rows[: args.limit]
     beam = getattr(args, "candidates", None) or DEFAULT_BEAM
     search_seconds = args.timeout
     counts = {mode: {"equivalent": 0, "fits_examples": 0, "answered": 0, "seconds": 0.0}
