@@ -19,8 +19,8 @@ from nesy.cli import main  # noqa: E402
 from nesy.nap.model import load_model  # noqa: E402
 from nesy.nap.vnncomp import (HOLDS, VIOLATED, Replay, published_results, read_instances, result_text,  # noqa: E402
                               verify_instance)
-from solvers.nap.bab import decide_spec  # noqa: E402
-from solvers.nap.crown import Crown  # noqa: E402
+from solvers.nap.bab import EngineConfig, decide_spec  # noqa: E402
+from solvers.nap.crown import Crown, stack_bounds  # noqa: E402
 from solvers.nap.network import AffineLayer, ReluNetwork  # noqa: E402
 
 SUITE = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "vnncomp2021-mnistfc"
@@ -151,6 +151,61 @@ def test_holds_is_sound_against_brute_force() -> None:
             y = net.logits(outcome.witness[None, :])[0]
             assert y[0] - y[1] >= d and np.all(outcome.witness >= lo) and np.all(outcome.witness <= hi)
     assert holds and violated
+
+
+def test_batched_bounds_are_the_one_by_one_bounds_and_sound() -> None:
+    """Branches stacked row by row (`stack_bounds`) get the bounds each gets alone (same slopes and
+    multipliers), and every sampled input that follows a branch's splits stays below its bound."""
+    rng = np.random.default_rng(7)
+    net = random_network(rng, (3, 10, 10, 4))
+    lo, hi = np.full(3, -1.0), np.full(3, 1.0)
+    crown = Crown(net, lo, hi)
+    root = crown.layer_bounds([np.zeros(10, np.int8), np.zeros(10, np.int8)])
+    points = rng.uniform(lo, hi, size=(4000, 3))
+    hidden, logits = net.preactivations(points)
+    coeffs = rng.normal(size=(2, 4))
+    branches, follows = [], []
+    for _ in range(5):
+        splits = [np.zeros(10, np.int8), np.zeros(10, np.int8)]
+        k, i = int(rng.integers(2)), int(rng.integers(10))
+        splits[k][i] = rng.choice([1, -1])
+        bounds = crown.layer_bounds(splits, parent=root, from_layer=k)
+        if not bounds.infeasible:
+            branches.append(bounds)
+            follows.append(hidden[k][:, i] * splits[k][i] >= 0)
+    alpha = [rng.uniform(size=(2 * len(branches), 10)) for _ in range(2)]
+    beta = [rng.uniform(size=(2 * len(branches), 10)) for _ in range(2)]
+    together, _ = crown.upper(np.tile(coeffs, (len(branches), 1)), np.zeros(2 * len(branches)),
+                              stack_bounds(branches, 2), alpha, beta)
+    for b, (bounds, mask) in enumerate(zip(branches, follows)):
+        rows = slice(2 * b, 2 * b + 2)
+        alone, _ = crown.upper(coeffs, np.zeros(2), bounds, [a[rows] for a in alpha], [v[rows] for v in beta])
+        np.testing.assert_allclose(together[rows], alone, rtol=1e-12, atol=1e-12)
+        assert np.all(logits[mask] @ coeffs.T <= alone)
+
+
+@pytest.mark.parametrize("config", [EngineConfig(batch=1), EngineConfig(refine_layers=False, batch=8)])
+def test_engine_variants_agree_with_brute_force(config: EngineConfig) -> None:
+    """One branch at a time and batched without layer refinement: holds only where no grid point
+    violates, violated only with a real witness."""
+    rng = np.random.default_rng(11)
+    grid = np.stack(np.meshgrid(np.linspace(-1, 1, 81), np.linspace(-1, 1, 81)), -1).reshape(-1, 2)
+    c = np.array([[1.0, -1.0, 0.0], [1.0, 0.0, -1.0]])
+    verdicts = set()
+    for _ in range(4):
+        net = random_network(rng, (2, 8, 8, 3))
+        lo, hi = np.full(2, -1.0), np.full(2, 1.0)
+        margins = net.logits(grid) @ c.T
+        d = np.quantile(margins, 0.995, axis=0) + rng.uniform(-0.1, 0.4, size=2)
+        disjuncts = [(c[:1], d[:1]), (c[1:], d[1:])]
+        outcome = decide_spec(net, lo, hi, disjuncts, 5.0, config=config, clock=time.process_time)
+        verdicts.add(outcome.verdict)
+        if outcome.verdict == "verified":
+            assert not np.any(np.any(margins >= d, axis=1))
+        elif outcome.verdict == "counterexample":
+            y = net.logits(outcome.witness[None, :])[0] @ c.T
+            assert np.any(y >= d)
+    assert verdicts <= {"verified", "counterexample"}
 
 
 def test_cli_verify_and_vnncomp(tmp_path: Path, capsys) -> None:

@@ -22,7 +22,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from solvers.nap.crown import Crown, LayerBounds, relu_lines
+from solvers.nap.crown import Crown, LayerBounds, relu_lines, stack_bounds
 from solvers.nap.network import OFF, ON, ReluNetwork
 from solvers.nap.pgd import Disjunct, attack, slack
 from solvers.nap.verdict import COUNTEREXAMPLE, TIMEOUT, VERIFIED
@@ -56,6 +56,8 @@ class EngineConfig:
     alpha_rate: float = 0.1
     beta_rate: float = 0.05
     max_branches: int = 1_000_000
+    batch: int = 32
+    refine_layers: bool = True
 
 
 @dataclass(order=True)
@@ -106,7 +108,8 @@ def decide_spec(network: ReluNetwork, lo: np.ndarray, hi: np.ndarray, disjuncts:
     if open_count == 0:
         return done(VERIFIED, method, branches=branches, attack_steps=steps)
     # Time left after the search stalled (it does not: it runs to the deadline) goes to the attack.
-    return done(TIMEOUT, method, branches=branches, attack_steps=steps, detail=f"{open_count} branches open")
+    return done(TIMEOUT, method, branches=branches, attack_steps=steps,
+                detail=f"{open_count} branches open, largest bound {engine.worst:.4g}")
 
 
 def optimised_upper(network: ReluNetwork, lo: np.ndarray, hi: np.ndarray, coeffs: np.ndarray, consts: np.ndarray,
@@ -157,6 +160,7 @@ class _Engine:
         self.owner = np.concatenate([np.full(len(d), i) for i, (_, d) in enumerate(disjuncts)])
         self.hidden = network.hidden_sizes
         self.tried: set[bytes] = set()
+        self.worst = float("nan")  # the largest bound still open when the search stopped
 
     def run(self, deadline: float) -> tuple[np.ndarray | None, int, int, str]:
         """(witness, branches still open, branches processed, method)."""
@@ -166,7 +170,7 @@ class _Engine:
         alpha = [np.tile(line.lower_slope, (len(rows), 1)) for line in
                  (relu_lines(l, h) for l, h in zip(bounds.lo, bounds.hi))]
         beta = [np.zeros((len(rows), n)) for n in self.hidden]
-        result = self._optimise(bounds, rows, alpha, beta, self.config.root_iterations, deadline)
+        result = self._optimise([bounds], rows, alpha, beta, self.config.root_iterations, deadline)[0]
         if isinstance(result, np.ndarray):
             return result, 0, 1, "bounds"
         if result is None:
@@ -178,39 +182,43 @@ class _Engine:
         for disjunct in sorted(set(owners.tolist()), key=lambda o: -result.bounds_of.get(o, 0.0)):
             keep = owners == disjunct
             root = _Branch(result.priority, 0, result.bounds, result.rows[keep], [a[keep] for a in result.alpha],
-                           [b[keep] for b in result.beta], None)
+                           [b[keep] for b in result.beta], [s[keep] for s in result.scores])
             found, open_count, count = self._tree(root, deadline)
             processed += count
             if found is not None or open_count:
                 return found, open_count, processed, "bab"
         return None, 0, processed, "bab"
 
-    def _tree(self, root: "_Branch", deadline: float) -> tuple[np.ndarray | None, int, int]:
+    def _tree(self, root: _Branch, deadline: float) -> tuple[np.ndarray | None, int, int]:
+        """Best-first over one disjunct's branches, `config.batch` of them split and bounded at once."""
         heap = [root]
         processed = 0
         order = 1
+        rows = root.rows
         while heap:
             if self.clock() > deadline or processed >= self.config.max_branches:
+                self.worst = -heap[0].priority
                 return None, len(heap), processed
-            branch = heapq.heappop(heap)
-            if branch.scores is None:
-                branch.scores = self._scores(branch.bounds, self.coeffs[branch.rows], self.consts[branch.rows],
-                                             branch.alpha)
-            choice = self._split_choice(branch, self.config.fsb_candidates)
-            if choice is None:  # every neuron stable yet the bound stays open: undecided leaf
-                return None, len(heap) + 1, processed
-            k, i = choice
-            for phase in (ON, OFF):
-                splits = [s.copy() for s in branch.bounds.splits]
-                splits[k][i] = phase
-                child_bounds = self.crown.layer_bounds(splits, parent=branch.bounds, from_layer=k)
-                processed += 1
-                if child_bounds.infeasible:
-                    continue
-                alpha = [a.copy() for a in branch.alpha]
-                beta = [b.copy() for b in branch.beta]
-                result = self._optimise(child_bounds, branch.rows, alpha, beta, self.config.branch_iterations,
-                                        deadline)
+            batch = [heapq.heappop(heap) for _ in range(min(self.config.batch, len(heap)))]
+            choices = self._split_choices(batch)
+            children, alphas, betas = [], [], []
+            for branch, choice in zip(batch, choices):
+                if choice is None:  # every neuron stable yet the bound stays open: undecided leaf
+                    return None, len(heap) + len(batch), processed
+                k, i = choice
+                for phase in (ON, OFF):
+                    processed += 1
+                    bounds = self._child(branch.bounds, k, i, phase)
+                    if bounds.infeasible:
+                        continue
+                    children.append(bounds)
+                    alphas.append(branch.alpha)
+                    betas.append(branch.beta)
+            if not children:
+                continue
+            alpha = [np.concatenate([a[k] for a in alphas]) for k in range(len(self.hidden))]
+            beta = [np.concatenate([b[k] for b in betas]) for k in range(len(self.hidden))]
+            for result in self._optimise(children, rows, alpha, beta, self.config.branch_iterations, deadline):
                 if isinstance(result, np.ndarray):
                     return result, 0, processed
                 if result is not None:
@@ -219,19 +227,39 @@ class _Engine:
                     heapq.heappush(heap, result)
         return None, 0, processed
 
-    def _optimise(self, bounds: LayerBounds, rows: np.ndarray, alpha: list, beta: list, iterations: int,
-                  deadline: float):
-        """Optimise slopes / multipliers of the open rows on one branch: None when every disjunct is
-        closed, a witness array when a linearised maximiser violates, else the open _Branch."""
-        coeffs, consts = self.coeffs[rows], self.consts[rows]
+    def _child(self, bounds: LayerBounds, k: int, i: int, phase: int) -> LayerBounds:
+        """The branch with neuron (k, i) split: its layer clipped; later layers re-bounded by CROWN
+        (no looser than the parent's) when config.refine_layers."""
+        splits = [s.copy() for s in bounds.splits]
+        splits[k][i] = phase
+        if self.config.refine_layers:
+            return self.crown.layer_bounds(splits, parent=bounds, from_layer=k)
+        lo, hi = list(bounds.lo), list(bounds.hi)
+        lo[k], hi[k] = lo[k].copy(), hi[k].copy()
+        if phase == ON:
+            lo[k][i] = 0.0
+        else:
+            hi[k][i] = 0.0
+        return LayerBounds(tuple(lo), tuple(hi), tuple(splits), False)
+
+    def _optimise(self, items: list[LayerBounds], rows: np.ndarray, alpha: list, beta: list, iterations: int,
+                  deadline: float) -> list:
+        """Optimise slopes and multipliers of `rows` on a batch of branches at once (alpha, beta: per
+        layer, one row per (branch, row), branch-major). Per branch: None when every disjunct is closed,
+        a witness array when a linearised maximiser violates, else the open _Branch."""
+        count, width = len(items), len(rows)
+        outcome: list = [None] * count
+        bounds = stack_bounds(items, width)
+        coeffs, consts = np.tile(self.coeffs[rows], (count, 1)), np.tile(self.consts[rows], count)
+        owners = self.owner[rows]
+        groups = [owners == o for o in sorted(set(owners.tolist()))]
         use_beta = any(np.any(s != 0) for s in bounds.splits)
-        m_alpha = [np.zeros_like(a) for a in alpha]
-        v_alpha = [np.zeros_like(a) for a in alpha]
-        m_beta = [np.zeros_like(b) for b in beta]
-        v_beta = [np.zeros_like(b) for b in beta]
-        best = np.full(len(rows), np.inf)
+        alpha, beta = [a.copy() for a in alpha], [b.copy() for b in beta]
+        moments = [[np.zeros_like(a) for a in alpha] for _ in range(2)] + [[np.zeros_like(b) for b in beta]
+                                                                            for _ in range(2)]
+        best = np.full(count * width, np.inf)
         best_alpha, best_beta = [a.copy() for a in alpha], [b.copy() for b in beta]
-        grads = None
+        alive = np.arange(count)  # branches still open, in the order of the arrays' rows
         for step in range(iterations + 1):
             upper, grads = self.crown.upper(coeffs, consts, bounds, alpha, beta if use_beta else None,
                                             gradient=True)
@@ -240,36 +268,45 @@ class _Engine:
             for k in range(len(alpha)):
                 best_alpha[k][better] = alpha[k][better]
                 best_beta[k][better] = beta[k][better]
-            if self._closed(rows, best):
-                return None
-            witness = self._try_points(grads[2])
-            if witness is not None:
-                return witness
-            if step == iterations or self.clock() > deadline:
+            per_branch = best.reshape(len(alive), width)
+            disjunct_open = np.stack([~np.any(per_branch[:, g] < 0, axis=1) for g in groups], axis=1)
+            still = np.any(disjunct_open, axis=1)
+            if step in (0, iterations) or step % 4 == 0:
+                witness = self._try_points(grads[2])
+                if witness is not None:
+                    return [witness]
+            if step == iterations or self.clock() > deadline or not np.any(still):
                 break
-            grad_alpha, grad_beta = grads[0], grads[1]
-            t = step + 1
+            grad_alpha = [grads[0][k] for k in range(len(alpha))]
+            grad_beta = [grads[1][k] for k in range(len(beta))] if use_beta else []
+            if not np.all(still):  # drop the closed branches from the batch
+                keep_rows = np.repeat(still, width)
+                alive, best, bounds = alive[still], best[keep_rows], bounds.take(keep_rows)
+                coeffs, consts = coeffs[keep_rows], consts[keep_rows]
+                alpha, beta, best_alpha, best_beta, grad_alpha, grad_beta = (
+                    [a[keep_rows] for a in arrays]
+                    for arrays in (alpha, beta, best_alpha, best_beta, grad_alpha, grad_beta))
+                moments = [[m[keep_rows] for m in group] for group in moments]
             for k in range(len(alpha)):
-                alpha[k] = np.clip(_adam(alpha[k], grad_alpha[k], m_alpha[k], v_alpha[k], t,
+                alpha[k] = np.clip(_adam(alpha[k], grad_alpha[k], moments[0][k], moments[1][k], step + 1,
                                          self.config.alpha_rate), 0.0, 1.0)
                 if use_beta:
-                    beta[k] = np.maximum(_adam(beta[k], grad_beta[k], m_beta[k], v_beta[k], t,
+                    beta[k] = np.maximum(_adam(beta[k], grad_beta[k], moments[2][k], moments[3][k], step + 1,
                                                self.config.beta_rate), 0.0)
-        open_rows = self._open_rows(rows, best)
-        keep = np.isin(rows, open_rows)
-        branch = _Branch(-float(np.max(best[keep])), 0, bounds, rows[keep], [a[keep] for a in best_alpha],
-                         [b[keep] for b in best_beta], None)
-        branch.bounds_of = {int(o): float(u) for o, u in zip(self.owner[rows[keep]], best[keep])}
-        return branch
-
-    def _closed(self, rows: np.ndarray, upper: np.ndarray) -> bool:
-        return len(self._open_rows(rows, upper)) == 0
-
-    def _open_rows(self, rows: np.ndarray, upper: np.ndarray) -> np.ndarray:
-        """Rows of the disjuncts that no row's bound closes (a disjunct closes when one row is < 0)."""
-        owners = self.owner[rows]
-        closed = set(owners[upper < 0].tolist())
-        return rows[[o not in closed for o in owners]]
+        scores = _scores(bounds, grads[3])
+        per_branch = best.reshape(len(alive), width)
+        for slot, b in enumerate(alive):
+            if not still[slot]:
+                continue
+            open_groups = [g for g, is_open in zip(groups, disjunct_open[slot]) if is_open]
+            keep = np.any(open_groups, axis=0)
+            index = slot * width + np.nonzero(keep)[0]
+            bounds_of = {int(owners[g][0]): float(np.min(per_branch[slot, g])) for g in open_groups}
+            branch = _Branch(-max(bounds_of.values()), 0, items[b], rows[keep], [a[index] for a in best_alpha],
+                             [v[index] for v in best_beta], [s[index] for s in scores])
+            branch.bounds_of = bounds_of
+            outcome[b] = branch
+        return outcome
 
     def _try_points(self, points: np.ndarray) -> np.ndarray | None:
         s = slack(self.network, self.disjuncts, points)
@@ -282,54 +319,71 @@ class _Engine:
                 return points[p].copy()
         return None
 
-    def _scores(self, bounds: LayerBounds, coeffs, consts, alpha) -> list:
-        """Per hidden layer, per neuron: how much of the open rows' bound its relaxation costs
-        (positive coefficient times the upper line's intercept, BaBSR's main term); 0 if not unstable."""
-        _, grads = self.crown.upper(coeffs, consts, bounds, alpha, None, gradient=True)
-        scores = []
-        for k in range(len(bounds.lo)):
-            line = relu_lines(bounds.lo[k], bounds.hi[k])
-            coeff_h = grads[3][k]
-            intercept = np.maximum(coeff_h, 0.0) * line.upper_offset
-            # the lower line's looseness weighs in too: |negative coefficient| * distance to relu
-            lower_gap = np.maximum(-coeff_h, 0.0) * np.minimum(bounds.hi[k], -bounds.lo[k]) * 0.1
-            score = np.sum(intercept + lower_gap, axis=0)
-            scores.append(np.where(bounds.unstable(k), score, -1.0))
-        return scores
+    def _split_choices(self, batch: list[_Branch]) -> list[tuple[int, int] | None]:
+        """FSB for a batch: per branch, of the `fsb_candidates` unstable neurons with the best BaBSR
+        score, the one whose worse child has the lowest bound; every child of every candidate of every
+        branch estimated in one pass, with the branch's slopes and multipliers and its layer bounds with
+        only the split neuron clipped."""
+        ranked = [self._ranked(branch, self.config.fsb_candidates) for branch in batch]
+        items, alphas, betas = [], [], []
+        for branch, candidates in zip(batch, ranked):
+            if len(candidates) > 1:
+                for k, i in candidates:
+                    for phase in (ON, OFF):
+                        lo, hi = list(branch.bounds.lo), list(branch.bounds.hi)
+                        lo[k], hi[k] = lo[k].copy(), hi[k].copy()
+                        if phase == ON:
+                            lo[k][i] = 0.0
+                        else:
+                            hi[k][i] = 0.0
+                        items.append(LayerBounds(tuple(lo), tuple(hi), branch.bounds.splits, False))
+                        alphas.append(branch.alpha)
+                        betas.append(branch.beta)
+        choices = [c[0] if c else None for c in ranked]
+        if not items:
+            return choices
+        rows = batch[0].rows
+        width = len(rows)
+        stacked = stack_bounds(items, width)
+        use_beta = any(np.any(s != 0) for s in stacked.splits)
+        alpha = [np.concatenate([a[k] for a in alphas]) for k in range(len(self.hidden))]
+        beta = [np.concatenate([b[k] for b in betas]) for k in range(len(self.hidden))]
+        upper, _ = self.crown.upper(np.tile(self.coeffs[rows], (len(items), 1)), np.tile(self.consts[rows], len(items)),
+                                    stacked, alpha, beta if use_beta else None)
+        # a tree's rows are one disjunct: it closes when any row's bound is below zero
+        value = np.min(upper.reshape(len(items), width), axis=1)
+        at = 0
+        for slot, candidates in enumerate(ranked):
+            if len(candidates) > 1:
+                worst = np.max(value[at:at + 2 * len(candidates)].reshape(len(candidates), 2), axis=1)
+                choices[slot] = candidates[int(np.argmin(worst))]
+                at += 2 * len(candidates)
+        return choices
 
-    def _split_choice(self, branch: _Branch, candidates: int) -> tuple[int, int] | None:
-        """FSB: of the `candidates` neurons with the best BaBSR score, the one whose worse child has the
-        lowest bound, each child estimated with the branch's slopes and its layer bounds (only the
-        split neuron's clipped); a score alone when candidates is 1."""
+    @staticmethod
+    def _ranked(branch: _Branch, candidates: int) -> list[tuple[int, int]]:
+        """The unstable neurons with the highest scores (summed over the branch's rows), best first."""
         ranked = []
         for k, score in enumerate(branch.scores):
-            for i in np.argsort(score)[::-1][:candidates]:
-                if score[i] >= 0:
-                    ranked.append((float(score[i]), k, int(i)))
+            total = np.where(branch.bounds.unstable(k), np.sum(score, axis=0), -1.0)
+            for i in np.argsort(total)[::-1][:candidates]:
+                if total[i] >= 0:
+                    ranked.append((float(total[i]), k, int(i)))
         ranked.sort(reverse=True)
-        ranked = ranked[:candidates]
-        if not ranked:
-            return None
-        if len(ranked) == 1:
-            return ranked[0][1], ranked[0][2]
-        coeffs, consts = self.coeffs[branch.rows], self.consts[branch.rows]
-        best, choice = np.inf, None
-        bounds = branch.bounds
-        for _, k, i in ranked:
-            worst = -np.inf
-            for phase in (ON, OFF):
-                lo, hi = list(bounds.lo), list(bounds.hi)
-                lo[k], hi[k] = lo[k].copy(), hi[k].copy()
-                if phase == ON:
-                    lo[k][i] = 0.0
-                else:
-                    hi[k][i] = 0.0
-                child = LayerBounds(tuple(lo), tuple(hi), bounds.splits, False)
-                upper, _ = self.crown.upper(coeffs, consts, child, branch.alpha, None)
-                worst = max(worst, float(np.max(upper)))
-            if worst < best:
-                best, choice = worst, (k, i)
-        return choice
+        return [(k, i) for _, k, i in ranked[:candidates]]
+
+
+def _scores(bounds: LayerBounds, coeff_h: dict) -> list[np.ndarray]:
+    """Per hidden layer, per row and neuron: how much of the row's bound the neuron's relaxation costs
+    (positive coefficient times the upper line's intercept, BaBSR's main term, plus a tenth of the
+    lower line's gap); 0 where the neuron is not unstable."""
+    scores = []
+    for k in range(len(bounds.lo)):
+        line = relu_lines(bounds.lo[k], bounds.hi[k])
+        intercept = np.maximum(coeff_h[k], 0.0) * line.upper_offset
+        lower_gap = np.maximum(-coeff_h[k], 0.0) * np.minimum(bounds.hi[k], -bounds.lo[k]) * 0.1
+        scores.append(np.where(bounds.unstable(k), intercept + lower_gap, 0.0))
+    return scores
 
 
 def _adam(value, grad, m, v, t, rate, b1=0.9, b2=0.999):

@@ -25,6 +25,7 @@ it is the primal point of the linearised problem (the same pass run forwards).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -38,6 +39,11 @@ TINY = 1e-300
 def gamma(n: int) -> float:
     """Higham's gamma_n, doubled: the bound on a length-n dot product's relative rounding error."""
     return 2.0 * (n + 2) * UNIT / (1.0 - (n + 2) * UNIT)
+
+
+def _dot(a: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Row-wise a_e . v: v is one vector for every row or one vector per row (a batch of branches)."""
+    return a @ v if v.ndim == 1 else np.einsum("ij,ij->i", a, v)
 
 
 def round_up(values: np.ndarray) -> np.ndarray:
@@ -58,6 +64,21 @@ class LayerBounds:
 
     def unstable(self, k: int) -> np.ndarray:
         return (self.lo[k] < 0) & (self.hi[k] > 0) & (self.splits[k] == 0)
+
+    def take(self, index: np.ndarray) -> "LayerBounds":
+        """The rows `index` of stacked bounds (see `stack_bounds`)."""
+        return LayerBounds(tuple(l[index] for l in self.lo), tuple(h[index] for h in self.hi),
+                           tuple(s[index] for s in self.splits), self.infeasible)
+
+
+def stack_bounds(parts: Sequence[LayerBounds], repeat: int = 1) -> LayerBounds:
+    """Branches side by side, one row per objective row: row e holds branch e // repeat. `Crown.upper`
+    takes such per-row bounds, so one back-substitution bounds a whole batch of branches (large
+    matrix products instead of many one-row ones)."""
+    def rows(arrays):
+        return tuple(np.repeat(np.stack(layer), repeat, axis=0) for layer in zip(*arrays))
+    return LayerBounds(rows(p.lo for p in parts), rows(p.hi for p in parts), rows(p.splits for p in parts),
+                       False)
 
 
 @dataclass(frozen=True)
@@ -191,7 +212,8 @@ class Crown:
     # ---- objective bounds ----------------------------------------------------------------------
     def upper(self, coeffs: np.ndarray, const: np.ndarray, bounds: LayerBounds, alpha: list | None = None,
               beta: list | None = None, gradient: bool = False):
-        """Sound upper bounds of coeffs @ logits + const (one per row) on the branch `bounds`.
+        """Sound upper bounds of coeffs @ logits + const (one per row) on the branch `bounds`, or on
+        per-row branches when `bounds` holds one row of layer bounds per objective row (`stack_bounds`).
 
         alpha: per hidden layer, (rows, n_k) lower slopes of unstable neurons (clipped to [0, 1]);
         beta: per hidden layer, (rows, n_k) multipliers >= 0 of split neurons. With gradient=True also
@@ -216,7 +238,7 @@ class Crown:
             mag_h = self.x_mag if j == 0 else np.maximum(his[j - 1], 0.0)
             abs_a = np.abs(a)
             c = c + a @ layer.bias
-            err += gamma(n) * (abs_a @ (self.abs_w[j] @ mag_h) + abs_a @ self.abs_b[j]) + 2 * UNIT * np.abs(c)
+            err += gamma(n) * (_dot(abs_a, mag_h @ self.abs_w[j].T) + abs_a @ self.abs_b[j]) + 2 * UNIT * np.abs(c)
             a = a @ layer.weight  # coefficients on h_{j-1} (on x when j == 0)
             if j == 0:
                 break
@@ -226,14 +248,14 @@ class Crown:
             saved.append((k, a))
             lower = line.lower_slope if alpha is None else np.where(line.unstable, np.clip(alpha[k], 0.0, 1.0),
                                                                     line.lower_slope)
-            offset_term = pos @ line.upper_offset
+            offset_term = _dot(pos, line.upper_offset)
             c = c + offset_term
             a = pos * line.upper_slope + neg * lower
             if beta is not None:
                 sign = np.where(splits[k] == ON, 1.0, np.where(splits[k] == OFF, -1.0, 0.0))
                 a = a + np.maximum(beta[k], 0.0) * sign
             mag_z = np.maximum(np.abs(los[k]), np.abs(his[k]))
-            err += gamma(len(line.upper_offset)) * offset_term + 3 * UNIT * (np.abs(a) @ mag_z) \
+            err += gamma(line.upper_offset.shape[-1]) * offset_term + 3 * UNIT * _dot(np.abs(a), mag_z) \
                 + 2 * UNIT * np.abs(c)
         pos, neg = np.maximum(a, 0.0), np.minimum(a, 0.0)
         value = c + pos @ self.hi + neg @ self.lo
