@@ -150,6 +150,17 @@ def test_examples_pick_the_consistent_candidate_and_repair_a_near_miss():
     assert not any(accepts(fixed.program, s) for s in ["dog", "dogs", "cat7"])
 
 
+def test_both_can_prefer_the_smaller_of_the_beam_and_the_search():
+    result = rerank([("[ <LOW> ] . * [ <LOW> ] . *".split(), math.log(0.6))])
+    searched = Candidate(parse_deepregex("[a-z]+"), "[a-z]+", 0.0, float("-inf"), ["example search"], source="search")
+    positive, negative = ["ab", "xyz"], ["", "A1"]
+    assert choose(result, positive, negative, searched=searched).source == "network"
+    assert choose(result, positive, negative, searched=searched, prefer="smaller").text == "[a-z]+"
+    assert choose(result, positive, negative, searched=None, prefer="smaller").source == "network"
+    with pytest.raises(NesyInputError):
+        choose(result, positive, negative, searched=None, prefer="largest")
+
+
 def test_candidate_consistency():
     candidate = Candidate(parse_deepregex("~(.*dog.*)"), "~(.*dog.*)", 1.0, 0.0)
     assert candidate.consistent(["cat"], ["a dog"]) and not candidate.consistent(["dog"], [])

@@ -183,17 +183,35 @@ def search_from_examples(positive: Sequence[str], negative: Sequence[str], secon
     return Candidate(result.program, _text(result.program), 0.0, float("-inf"), ["example search"], source="search")
 
 
+_SEARCH = object()      # `choose(searched=...)` not given: run the example search when it is needed
+
+
 def choose(reranked: Reranked, positive: Sequence[str] = (), negative: Sequence[str] = (),
            words: Sequence[str] = DEFAULT_WORDS, *, repair_seconds: float = 5.0,
-           search_seconds: float = 10.0) -> Candidate | None:
+           search_seconds: float = 10.0, searched=_SEARCH, prefer: str = "network") -> Candidate | None:
     """The answer: the most probable candidate; with examples, the most probable consistent one, else
-    a repaired one, else what example search finds."""
+    a repaired one, else what example search finds (`searched`: its answer, when already run).
+
+    `prefer="smaller"` runs the example search as well and keeps the smaller of the two answers
+    that fit the strings (the network's or the repaired one, and the search's): both fit all the
+    strings, and a description model trained on other data proposes needless detail
+    (`[a-z].*[a-z].*` where the strings mean `[a-z]+`)."""
+    if prefer not in ("network", "smaller"):
+        raise NesyInputError(f"prefer must be 'network' or 'smaller', not {prefer!r}")
     if not positive and not negative:
         return reranked.candidates[0] if reranked.candidates else None
-    for candidate in reranked.candidates:
-        if candidate.consistent(positive, negative):
-            return candidate
-    repaired = repair(reranked.candidates, positive, negative, words, seconds=repair_seconds)
-    if repaired is not None:
-        return repaired
-    return search_from_examples(positive, negative, search_seconds) if search_seconds > 0 else None
+
+    def search() -> Candidate | None:
+        if searched is not _SEARCH:
+            return searched
+        return search_from_examples(positive, negative, search_seconds) if search_seconds > 0 else None
+
+    proposed = next((c for c in reranked.candidates if c.consistent(positive, negative)), None)
+    if proposed is None:
+        proposed = repair(reranked.candidates, positive, negative, words, seconds=repair_seconds)
+    if prefer == "network" and proposed is not None:
+        return proposed
+    found = search()
+    if proposed is None or found is None:
+        return proposed or found
+    return found if found.program.size < proposed.program.size else proposed

@@ -3,8 +3,9 @@
 Each row has a description, a ground truth in Regel's DSL and 6 positive / 6 negative strings.
 Three answers per row, all scored by exact language equivalence with the ground truth:
 text only (the description through the re-ranked beam), examples only (the example-driven regex
-search `nesy synth --dsl regex` runs), and both (the beam's most probable candidate consistent
-with the strings, else a repaired one, else example search).
+search `nesy synth --dsl regex` runs), both (the beam's most probable candidate consistent
+with the strings, else a repaired one, else example search's answer) and both (smaller): the
+smaller of the beam's (or repaired) answer and the search's, when both fit the strings.
 """
 from __future__ import annotations
 
@@ -98,6 +99,9 @@ _OPERATORS: dict[str, Any] = {
 }
 
 
+MODES = ("text only", "examples only", "both", "both (smaller)")
+
+
 def read_rows(path: Path) -> list[dict[str, Any]]:
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
@@ -124,8 +128,7 @@ def run_structured(args: argparse.Namespace, suite: Path, json_out: Path | None)
     rows = rows[: args.limit]
     beam = getattr(args, "candidates", None) or DEFAULT_BEAM
     search_seconds = args.timeout
-    counts = {mode: {"equivalent": 0, "fits_examples": 0, "answered": 0, "seconds": 0.0}
-              for mode in ("text only", "examples only", "both")}
+    counts = {mode: {"equivalent": 0, "fits_examples": 0, "answered": 0, "seconds": 0.0} for mode in MODES}
     records: list[dict] = []
 
     def save(state: str) -> None:
@@ -145,18 +148,22 @@ def run_structured(args: argparse.Namespace, suite: Path, json_out: Path | None)
             except NesyInputError as error:
                 result, record["description error"] = None, str(error)
             decoding = time.monotonic() - started
+            searched, search_time = None, 0.0
             for mode in counts:
                 started = time.monotonic()
                 if mode == "examples only":
-                    answer = search_from_examples(positive, negative, search_seconds)
-                elif result is None:
-                    answer = None
+                    answer = searched = search_from_examples(positive, negative, search_seconds)
+                    search_time = time.monotonic() - started
+                elif result is None:      # an unreadable description: the strings alone
+                    answer = searched if mode != "text only" else None
                 elif mode == "text only":
                     answer = result.answer
-                else:
+                else:      # the search's answer is reused: each "both" is charged its time once
                     answer = choose(result.reranked, positive, negative, repair_seconds=min(5.0, search_seconds),
-                                    search_seconds=search_seconds)
+                                    searched=searched, prefer="smaller" if mode == "both (smaller)" else "network")
                 seconds = time.monotonic() - started + (decoding if mode != "examples only" else 0.0)
+                if mode == "both (smaller)" or mode == "both" and (answer is None or answer is searched):
+                    seconds += search_time      # what the search took, had this mode run it itself
                 counts[mode]["seconds"] = round(counts[mode]["seconds"] + seconds, 1)
                 equivalent = None
                 if answer is not None:
