@@ -1,7 +1,8 @@
 """Executors: what runs many independent tasks, each isolated and under a hard wall-clock limit.
 
 Every many-task command (`nesy bench`, `nesy synth FILE --executor ...`, the RASP and CSG bench
-runners) hands its tasks to one `Executor`:
+runners, `nesy nap vnncomp`, and the training data of `nesy train guide` and `nesy train ranker`
+through `run_parts`) hands its tasks to one `Executor`:
 
 - `ProcessExecutor` (`--executor process`, the default): forked worker processes on this machine,
   `--jobs` at a time (`nesy.parallel.run_isolated`); needs nothing beyond the standard library.
