@@ -184,9 +184,9 @@ def test_batched_bounds_are_the_one_by_one_bounds_and_sound() -> None:
         assert np.all(logits[mask] @ coeffs.T <= alone)
 
 
-@pytest.mark.parametrize("config", [EngineConfig(batch=1), EngineConfig(refine_layers=False, batch=8)])
+@pytest.mark.parametrize("config", [EngineConfig(batch=1, refine_layers=True), EngineConfig(batch=8)])
 def test_engine_variants_agree_with_brute_force(config: EngineConfig) -> None:
-    """One branch at a time and batched without layer refinement: holds only where no grid point
+    """One branch at a time with layer refinement, and batched without: holds only where no grid point
     violates, violated only with a real witness."""
     rng = np.random.default_rng(11)
     grid = np.stack(np.meshgrid(np.linspace(-1, 1, 81), np.linspace(-1, 1, 81)), -1).reshape(-1, 2)

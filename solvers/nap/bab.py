@@ -57,7 +57,7 @@ class EngineConfig:
     beta_rate: float = 0.05
     max_branches: int = 1_000_000
     batch: int = 32
-    refine_layers: bool = True
+    refine_layers: bool = False
 
 
 @dataclass(order=True)

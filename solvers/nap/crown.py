@@ -235,10 +235,13 @@ class Crown:
         for j in range(depth, -1, -1):
             layer = net.layers[j]
             n = layer.weight.shape[1]
+            # |h| bound shared by all rows (the largest over a batch): the error term stays a
+            # matrix-vector product, and a larger magnitude only loosens it
             mag_h = self.x_mag if j == 0 else np.maximum(his[j - 1], 0.0)
+            mag_h = mag_h if mag_h.ndim == 1 else np.max(mag_h, axis=0)
             abs_a = np.abs(a)
             c = c + a @ layer.bias
-            err += gamma(n) * (_dot(abs_a, mag_h @ self.abs_w[j].T) + abs_a @ self.abs_b[j]) + 2 * UNIT * np.abs(c)
+            err += gamma(n) * (abs_a @ (self.abs_w[j] @ mag_h) + abs_a @ self.abs_b[j]) + 2 * UNIT * np.abs(c)
             a = a @ layer.weight  # coefficients on h_{j-1} (on x when j == 0)
             if j == 0:
                 break
