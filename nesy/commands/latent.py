@@ -15,14 +15,19 @@ DOMAINS = ("seqrules",)
 DEFAULT_OUT = "out/latent/{domain}.pt"        # outside datasets/, where the shipped weights live
 
 
-def _steps(text: str) -> tuple[int, ...]:
-    try:
-        steps = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--steps is a comma-separated list of whole numbers, not {text!r}") from None
-    if not steps or any(s < 0 for s in steps):
-        raise argparse.ArgumentTypeError(f"--steps needs whole numbers >= 0, not {text!r}")
-    return tuple(sorted(set(steps)))
+def _numbers(option: str):
+    """A parser of comma-separated whole numbers >= 0 for `option` (sorted, without repeats)."""
+
+    def parse(text: str) -> tuple[int, ...]:
+        try:
+            numbers = tuple(int(part) for part in text.split(","))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{option} is a comma-separated list of whole numbers, not {text!r}") from None
+        if not numbers or any(n < 0 for n in numbers):
+            raise argparse.ArgumentTypeError(f"{option} needs whole numbers >= 0, not {text!r}")
+        return tuple(sorted(set(numbers)))
+
+    return parse
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -69,7 +74,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                   epilog="exit status: 0 done, 2 bad input or options, 130 interrupted (the JSON "
                                   "holds what was measured).")
     evaluate.add_argument("domain", choices=DOMAINS, metavar="DOMAIN", help=f"one of: {', '.join(DOMAINS)}")
-    evaluate.add_argument("--steps", type=_steps, default=(0, 10, 100), help="test-time steps (default 0,10,100)")
+    evaluate.add_argument("--steps", type=_numbers("--steps"), default=(0, 10, 100), help="test-time steps (default 0,10,100)")
     evaluate.add_argument("--weights", metavar="FILE", help="LPN weights (default: the shipped ones)")
     evaluate.add_argument("--tasks", type=positive_int, default=1000, help="test tasks (default 1000)")
     evaluate.add_argument("--seed", type=nonnegative_int, help="test set seed (default: the fixed test seed)")
@@ -80,6 +85,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                           help="also the sampling baseline: best of this many latents drawn per task (default 0: off)")
     evaluate.add_argument("--plain", action="store_true",
                           help="also plain symbolic search (every rule cost 1) at the same candidates")
+    evaluate.add_argument("--plain-candidates", type=_numbers("--plain-candidates"), default=(), metavar="LIST",
+                          help="also plain symbolic search at each of these candidate budgets (e.g. 200000,5000000)")
+    evaluate.add_argument("--plain-only", action="store_true",
+                          help="only the plain symbolic search (no network; needs --plain or --plain-candidates)")
     evaluate.add_argument("--json", metavar="FILE", help="write the results here (rewritten as they arrive)")
     evaluate.add_argument("--plot", metavar="PNG", help="accuracy against test-time steps (the paper's figure)")
     evaluate.add_argument("--trajectory", metavar="PNG", help="2-D projection of one task's latent trajectory")
@@ -125,6 +134,7 @@ def run_eval(args: argparse.Namespace) -> int:
     from nesy.latent.evaluation import EvalConfig, evaluate
 
     config = EvalConfig(steps=args.steps, tasks=args.tasks, seed=args.seed, candidates=args.candidates, lr=args.lr,
-                        samples=args.samples, plain=args.plain, threads=args.threads)
+                        samples=args.samples, threads=args.threads, plain_only=args.plain_only,
+                        plain=tuple(sorted({*args.plain_candidates, *((args.candidates,) if args.plain else ())})))
     return evaluate(args.domain, config, weights=args.weights, json_path=args.json, plot=args.plot,
                     trajectory=args.trajectory)

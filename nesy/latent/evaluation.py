@@ -17,6 +17,7 @@ from typing import Any
 
 import torch
 
+from dsl.errors import NesyInputError
 from nesy.latent.coupling import AnswerKind, neurosymbolic_answer
 from nesy.latent.domains import TEST_SEED, get_domain
 from nesy.latent.search import gradient_search, sampling_search
@@ -39,7 +40,8 @@ class EvalConfig:
     candidates: int = 200_000
     lr: float = 0.1
     samples: int = 0
-    plain: bool = False
+    plain: tuple[int, ...] = ()        # candidate budgets of plain symbolic search (empty: not run)
+    plain_only: bool = False           # only plain symbolic search: no network (no weights needed)
     threads: int = 1
 
 
@@ -56,11 +58,14 @@ def evaluate(domain_name: str, config: EvalConfig, weights: str | None = None, j
                (("json", json_path, "--json"), ("plot", plot, "--plot"), ("trajectory", trajectory, "--trajectory"))
                if path}
     domain = get_domain(domain_name)
-    net = load(Path(weights) if weights else default_weights(domain_name), domain_name)
+    if config.plain_only and not config.plain:
+        raise NesyInputError("--plain-only needs --plain or --plain-candidates")
+    net = None if config.plain_only else load(Path(weights) if weights else default_weights(domain_name), domain_name)
     tasks = domain.test_tasks(config.tasks, TEST_SEED if config.seed is None else config.seed)
     report: dict[str, Any] = {"domain": domain_name, "tasks": len(tasks),
                               "seed": TEST_SEED if config.seed is None else config.seed,
-                              "weights": str(weights or default_weights(domain_name)), "config": asdict(config),
+                              "weights": None if net is None else str(weights or default_weights(domain_name)),
+                              "config": asdict(config),
                               "network": {}, "neurosymbolic": {}, "details": {}, "paper_table2": PAPER_TABLE2}
 
     def save() -> None:
@@ -69,15 +74,16 @@ def evaluate(domain_name: str, config: EvalConfig, weights: str | None = None, j
 
     cpu = time.process_time()
     try:
-        latents = _network(net, domain, tasks, config, report)
-        save()
-        if config.samples:
-            _sampling(net, domain, tasks, config, report)
+        if net is not None:
+            latents = _network(net, domain, tasks, config, report)
             save()
-        for steps in config.steps:
-            _neurosymbolic(net, tasks, latents[steps], steps, config, report)
-            report["cpu_seconds"] = round(time.process_time() - cpu, 1)
-            save()
+            if config.samples:
+                _sampling(net, domain, tasks, config, report)
+                save()
+            for steps in config.steps:
+                _neurosymbolic(net, tasks, latents[steps], steps, config, report)
+                report["cpu_seconds"] = round(time.process_time() - cpu, 1)
+                save()
         if config.plain:
             _plain(tasks, config, report)
             save()
@@ -89,6 +95,8 @@ def evaluate(domain_name: str, config: EvalConfig, weights: str | None = None, j
     report["cpu_seconds"] = round(time.process_time() - cpu, 1)
     save()
     _print_table(report)
+    if net is None:
+        return 0
     if "plot" in outputs:
         from nesy.latent.figures import accuracy_figure
 
@@ -154,26 +162,41 @@ def _neurosymbolic(net, tasks, latents: torch.Tensor, steps: int, config: EvalCo
 
 
 def _plain(tasks, config: EvalConfig, report: dict) -> None:
-    """Symbolic search alone (every rule cost 1) at the same candidate budget: right only where it
-    finds a program (it has no output otherwise)."""
+    """Symbolic search alone (every rule cost 1) at each candidate budget of `config.plain`: right
+    only where it finds a program (it has no output otherwise). CPU seconds per task are reported
+    beside the neuro-symbolic ones, so "equal time" can be read off."""
     from dsl.seqrules import RULES
     from nesy.latent.coupling import fits, run_program
     from solvers.seqrules.front_end import search_rules
 
-    started = time.process_time()
-    found = right = 0
-    for task in tasks:
-        outcome = search_rules(task, [1] * len(RULES), solutions=1, seconds=math.inf, max_candidates=config.candidates)
-        if outcome.programs and fits(outcome.programs[0], task):
-            found += 1
-            right += run_program(outcome.programs[0], task.tests[0].inputs[0]) == task.tests[0].output
-    report["plain_symbolic"] = {"exact": round(right / len(tasks), 4), "found": found,
-                                "candidates": config.candidates, "cpu_seconds": round(time.process_time() - started, 1)}
+    report["plain_symbolic"] = {}
+    for budget in config.plain:
+        started = time.process_time()
+        found = right = spent = 0
+        for task in tasks:
+            outcome = search_rules(task, [1] * len(RULES), solutions=1, seconds=math.inf, max_candidates=budget)
+            spent += outcome.candidates
+            if outcome.programs and fits(outcome.programs[0], task):
+                found += 1
+                right += run_program(outcome.programs[0], task.tests[0].inputs[0]) == task.tests[0].output
+        cpu = time.process_time() - started
+        report["plain_symbolic"][str(budget)] = {
+            "exact": round(right / len(tasks), 4), "found": found, "candidates_per_task": round(spent / len(tasks)),
+            "cpu_seconds": round(cpu, 1), "cpu_seconds_per_task": round(cpu / len(tasks), 4)}
+        print(f"plain symbolic at {budget} candidates: {right}/{len(tasks)} exact", file=sys.stderr, flush=True)
 
 
 def _print_table(report: dict) -> None:
     steps = list(report["network"])
     print(f"{report['domain']}: exact match on {report['tasks']} test tasks (seed {report['seed']})")
+    if steps:
+        _print_network_rows(report, steps)
+    for budget, p in report.get("plain_symbolic", {}).items():
+        print(f"  plain symbolic search at {budget} candidates: {100 * p['exact']:.1f}% exact, "
+              f"{p['found']} programs found, {p['cpu_seconds_per_task']} CPU s a task")
+
+
+def _print_network_rows(report: dict, steps: list[str]) -> None:
     print("steps".ljust(34) + "".join(s.rjust(8) for s in steps))
     rows = [("LPN (ours)", report["network"]), ("LPN + symbolic check (ours)", report["neurosymbolic"]),
             *((f"paper: {name}", values) for name, values in PAPER_TABLE2.items())]
@@ -184,10 +207,6 @@ def _print_table(report: dict) -> None:
         if d:
             print(f"  {steps_} steps: {d['verified']} verified programs ({d['exact_where_verified']:.1%} exact), "
                   f"{report['tasks'] - d['verified']} unverified neural outputs ({d['unverified_exact']} exact)")
-    if "plain_symbolic" in report:
-        p = report["plain_symbolic"]
-        print(f"  plain symbolic search at {p['candidates']} candidates: {100 * p['exact']:.1f}% exact, "
-              f"{p['found']} programs found")
     if "sampling" in report:
         for count, value in report["sampling"].items():
             print(f"  sampling baseline, best of {count} latents: {100 * value:.1f}%")
