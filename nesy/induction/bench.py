@@ -25,9 +25,12 @@ POINTER_SIZES = {"sort": (5, 10, 20), "hull": (5, 10, 50), "tsp": (5, 10)}
 NTM_SEQUENCES = 20_000
 POINTER_RECIPES = {"reverse": dict(sizes=(5, 10), steps=300), "sort": dict(sizes=(5, 10, 20), steps=800),
                    "tsp": dict(sizes=(5, 10), steps=800), "hull": dict(sizes=(5, 10, 20, 50), steps=1000)}
-# Vinyals et al. 2015, Table 1 (convex hull, exact accuracy) and Table 2 (TSP mean tour length)
-PAPER = {"hull": {"5": "92.0% (trained 5-50)", "10": "87.0% (trained 5-50)", "50": "72.6% (trained 50)"},
-         "tsp": {"5": "2.12 (optimal 2.12)", "10": "2.88 (optimal 2.87)"}}
+# Published figures to compare with. Vinyals et al. 2015's own tables could not be read here (only the
+# abstract was found), so these are a public replication's, read from its repository:
+# gchaperon/pointer-networks reports/table1.md (hull exact accuracy) and reports/table2.md (TSP mean tour)
+REFERENCE_SOURCE = "gchaperon/pointer-networks replication"
+REFERENCE = {"hull": {"5": "85.4% (trained 5-50)", "10": "69.7% (trained 5-50)", "50": "41.1% (trained 50)"},
+             "tsp": {"5": "2.12", "10": "2.88"}}
 
 
 def retrain(folder: Path, progress: Callable[[str], None] = print) -> None:
@@ -135,12 +138,14 @@ def format_tables(results: dict) -> str:
     for task, row in results["pointer"].items():
         if task == "tsp_length":
             continue
-        paper = PAPER.get(task, {})
-        lines.append(f"  {task:>5}: " + ", ".join(f"n={n} {100 * v:.1f}%" + (f" (paper {paper[n]})" if n in paper else "")
+        known = REFERENCE.get(task, {})
+        lines.append(f"  {task:>5}: " + ", ".join(f"n={n} {100 * v:.1f}%" + (f" (replication {known[n]})" if n in known else "")
                                                for n, v in row.items()))
     for n, row in results["pointer"].get("tsp_length", {}).items():
         lines.append(f"  tsp n={n}: mean tour {row['network']:.3f} vs optimal {row['optimal']:.3f} "
-                     f"(+{100 * (row['network'] / row['optimal'] - 1):.2f}%), valid {100 * row['valid']:.0f}%")
+                     f"(+{100 * (row['network'] / row['optimal'] - 1):.2f}%), valid {100 * row['valid']:.0f}%"
+                     + (f" (replication {REFERENCE['tsp'][n]})" if n in REFERENCE["tsp"] else ""))
+    lines.append(f"  (replication: {REFERENCE_SOURCE}; the paper's own tables were not checked)")
     if results.get("distillation"):
         lines.append("Distillation into RASP (exact share against the true function)")
         lines.append("  task     network L/2L/4L       program L/2L/4L       status")

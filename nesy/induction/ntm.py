@@ -34,6 +34,9 @@ class NTMConfig:
     memory_width: int = 20       # M
     read_heads: int = 1          # R (one write head)
     shift_range: int = 1         # shifts -1, 0, +1
+    memory_init: str = "rows"    # "constant": every cell 1e-6 (Collier & Beel 2018); "rows": small fixed per-row values
+    clip_value: float = 0.0      # > 0: head parameters and output logits clipped to +-clip_value (Collier & Beel: 20)
+    gate_bias: float = 0.0       # the interpolation gates' starting bias (< 0: heads start by keeping their focus)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -66,16 +69,25 @@ class NTM(nn.Module):
         # R read heads, then the write head's addressing, erase (M) and add (M) vectors
         self.heads = nn.Linear(c.controller_size, (R + 1) * self.head_size + 2 * M)
         self.output = nn.Linear(c.controller_size + R * M, c.output_size)
+        with torch.no_grad():   # every head's gate logit sits at index M + 1 of its parameter block
+            for head in range(R + 1):
+                self.heads.bias[head * self.head_size + M + 1] = c.gate_bias
         self.initial_read = nn.Parameter(torch.randn(R, M) * 0.01)      # R x M
         # logits, R+1 x N: every head starts focused on row 0. A uniform start can never focus:
         # shifting or sharpening a uniform weighting leaves it uniform, and equal rows defeat content.
         start = torch.zeros(R + 1, c.memory_rows)
         start[:, 0] = 10.0
         self.initial_weighting = nn.Parameter(start)
-        # every sequence starts from the same memory: small fixed values, distinct per row, so that
-        # content addressing can tell rows apart from the first step (a buffer, not learned)
-        bound = 1 / (c.memory_rows + c.memory_width) ** 0.5
-        self.register_buffer("initial_memory", torch.empty(c.memory_rows, c.memory_width).uniform_(-bound, bound))
+        # every sequence starts from the same memory (a buffer, not learned): either one small constant
+        # in every cell, or small fixed values distinct per row so content addressing can tell rows apart
+        if c.memory_init == "constant":
+            memory = torch.full((c.memory_rows, c.memory_width), 1e-6)
+        elif c.memory_init == "rows":
+            bound = 1 / (c.memory_rows + c.memory_width) ** 0.5
+            memory = torch.empty(c.memory_rows, c.memory_width).uniform_(-bound, bound)
+        else:
+            raise ValueError(f"memory_init must be 'constant' or 'rows', got {c.memory_init!r}")
+        self.register_buffer("initial_memory", memory)
         self.initial_h = nn.Parameter(torch.zeros(c.controller_size))
         self.initial_c = nn.Parameter(torch.zeros(c.controller_size))
 
@@ -105,6 +117,8 @@ class NTM(nn.Module):
         for t in range(T):
             h, cell = self.controller(torch.cat([x[:, t], reads], dim=-1), (h, cell))    # B x H
             params = self.heads(h)
+            if c.clip_value > 0:
+                params = params.clamp(-c.clip_value, c.clip_value)
             size = self.head_size
             # write first, then read (so a value can be read back the step it is written)
             w_raw = params[:, R * size:(R + 1) * size]
@@ -118,7 +132,8 @@ class NTM(nn.Module):
                 weights[i] = address(*self._split_head(params[:, i * size:(i + 1) * size]), weights[i], memory)
                 read_vectors.append(torch.bmm(weights[i].unsqueeze(1), memory).squeeze(1))  # B x M
             reads = torch.cat(read_vectors, dim=-1)
-            logits.append(self.output(torch.cat([h, reads], dim=-1)))
+            out = self.output(torch.cat([h, reads], dim=-1))
+            logits.append(out.clamp(-c.clip_value, c.clip_value) if c.clip_value > 0 else out)
             if trace:
                 read_trace.append(weights[0].detach())
                 write_trace.append(weights[R].detach())

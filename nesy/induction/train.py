@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -50,6 +50,14 @@ def _check_common(batch: int, learning_rate: float, clip: float, noise_eta: floa
         raise NesyInputError(f"gradient noise eta must be at least 0, got {noise_eta}")
 
 
+def make_optimizer(name: str, model: torch.nn.Module, learning_rate: float) -> torch.optim.Optimizer:
+    if name == "adam":
+        return torch.optim.Adam(model.parameters(), lr=learning_rate)
+    if name == "rmsprop":
+        return torch.optim.RMSprop(model.parameters(), lr=learning_rate, momentum=0.9, alpha=0.95)
+    raise NesyInputError(f"optimizer must be adam or rmsprop, got {name!r}")
+
+
 # --- NTM ---------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -67,6 +75,7 @@ class NTMTrainConfig:
     max_sequences: int = 20_000    # budget: training sequences seen
     eval_every: int = 400          # sequences between validations (100 held-out inputs, lengths min..max)
     confirm: int = 2000            # stop once validation has stayed below 1 bit error for this many more
+    optimizer: str = "adam"        # "adam" or "rmsprop" (momentum 0.9, alpha 0.95: the paper's and pytorch-ntm's)
     model: NTMConfig = field(default_factory=NTMConfig)
 
     def as_dict(self) -> dict:
@@ -90,8 +99,7 @@ def ntm_model_config(task: str, base: NTMConfig) -> NTMConfig:
     if task not in sizes:
         raise NesyInputError(f"unknown NTM task {task!r} (known: {', '.join(NTM_TASKS)})")
     inputs, outputs = sizes[task]
-    return NTMConfig(inputs, outputs, base.controller_size, base.memory_rows, base.memory_width,
-                     base.read_heads, base.shift_range)
+    return replace(base, input_size=inputs, output_size=outputs)
 
 
 def ntm_outputs(model: NTM, batch: tasks.SequenceBatch, trace: bool = False):
@@ -146,7 +154,7 @@ def train_ntm(config: NTMTrainConfig, progress: Progress | None = None) -> tuple
     rng = np.random.default_rng(config.seed)
     noise = torch.Generator().manual_seed(config.seed + 1)
     model = NTM(ntm_model_config(config.task, config.model))
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+    optimizer = make_optimizer(config.optimizer, model, config.learning_rate)
     lengths = range(config.min_length, config.max_length + 1)
     validation = ntm_validation_set(config.task, config.seed, lengths, max(1, 100 // len(lengths)))
     level = min(max(config.curriculum_start, config.min_length), config.max_length) if config.curriculum \
