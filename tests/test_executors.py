@@ -351,19 +351,6 @@ def test_cli_ctrl_c_on_ray_keeps_the_finished_results_in_the_json(tmp_path):
 # --- the other many-task runs ---------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_guide_data_is_the_same_on_ray_as_from_the_pool(request):
-    import numpy as np
-
-    from nesy.guides.data import generate_parallel
-
-    pooled = generate_parallel("strings", 100, 3, 2)
-    with make_executor("ray", request) as executor:
-        on_ray = generate_parallel("strings", 100, 3, 2, executor=executor)
-    for field in ("value_x", "value_y", "task_x", "op_y"):
-        assert np.array_equal(getattr(pooled, field), getattr(on_ray, field)), field
-
-
-@pytest.mark.slow
 def test_csg_shapes_on_ray_come_back_in_task_order(request, tmp_path):
     import argparse
 
