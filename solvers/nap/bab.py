@@ -8,10 +8,14 @@ The question (VNN-COMP's): is there an x in the box whose outputs meet some disj
 2. `holds` when every disjunct is closed on every branch: a disjunct is closed when one of its
    inequalities has a sound upper bound of c @ y - d below zero (`solvers.nap.crown`: CROWN with
    lower slopes alpha and split multipliers beta optimised by projected Adam, then evaluated soundly);
-3. otherwise branch and bound over ReLU splits: the open branch with the largest bound is split on
-   the unstable neuron with the highest BaBSR-style score (the share of the bound its upper line's
-   intercept pays), both children reuse the parent's layer bounds before the split layer and start
-   from its slopes and multipliers; each branch's linearised maximiser is tried as a counterexample.
+3. otherwise branch and bound over ReLU splits, `EngineConfig.batch` branches at a time (the open
+   ones with the largest bounds): each is split on an FSB choice among the unstable neurons with the
+   highest BaBSR-style scores (the share of the bound their relaxation pays), every candidate's
+   children estimated in one batched pass; the children keep the parent's layer bounds with the split
+   neuron clipped (beta carries the split's effect on later layers; `refine_layers` re-bounds them by
+   CROWN instead, slower per branch) and start from its slopes and multipliers; all children of the
+   batch are optimised together, stacked row by row in one back-substitution, and each linearised
+   maximiser is tried as a counterexample.
 """
 from __future__ import annotations
 
@@ -44,7 +48,9 @@ class SpecOutcome:
 @dataclass(frozen=True)
 class EngineConfig:
     """Iterations of slope optimisation at the root and per branch, the attack's shape, the share of
-    the time the first attack may use, and the Adam step sizes."""
+    the time the first attack may use, the Adam step sizes, how many branches are split and bounded
+    at once (`batch`: numpy's matrix products pay off only on many rows), and whether children
+    re-bound the layers after their split (`refine_layers`)."""
 
     root_iterations: int = 40
     intermediate_iterations: int = 20
