@@ -88,7 +88,7 @@ def test_answers_say_what_they_rest_on(tiny_net: LatentProgramNetwork) -> None:
     task = generate(1, 7, lengths=(3,))[0]
     z = torch.zeros(TINY.latent)
     test = task.tests[0]
-    answer = neurosymbolic_answer(tiny_net, task, z, test.inputs[0], candidates=2_000_000, costs=[1] * len(RULES))
+    answer = neurosymbolic_answer(tiny_net, task, z, test.inputs[0], candidates=100_000, costs=[1] * len(RULES))
     assert answer.kind is AnswerKind.VERIFIED and answer.program_text
     program = DSL.parse(answer.program_text)
     assert all(nesy_run(program, e.inputs[0]) == e.output for e in task.examples)       # re-run on every pair
@@ -154,10 +154,14 @@ def test_latent_guide_through_the_api(tiny_net: LatentProgramNetwork) -> None:
         LatentGuide.for_dsl(get_dsl("strings"))
 
 
+@pytest.mark.slow
 def test_cli_train_then_eval(tmp_path: Path) -> None:
+    """Two subprocesses, each importing torch: slow on a loaded machine (the in-process eval test
+    below covers the same code fast)."""
     weights, report = tmp_path / "lpn.pt", tmp_path / "eval.json"
     run = subprocess.run([sys.executable, "-m", "nesy", "latent", "train", "seqrules", "--steps", "2", "--batch", "4",
-                          "--validation", "4", "--out", str(weights)], cwd=REPO, capture_output=True, text=True, timeout=120)
+                          "--validation", "4", "--d-model", "16", "--encoder-layers", "1", "--decoder-layers", "1",
+                          "--latent", "8", "--out", str(weights)], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     card = json.loads(weights.with_suffix(".json").read_text())
     assert card["command"].startswith("nesy latent train seqrules") and len(card["curve"]) >= 1
@@ -192,3 +196,28 @@ def test_shipped_weights_beat_nothing_and_the_symbolic_check_helps() -> None:
     answers = [neurosymbolic_answer(net, t, found.best[10][i], t.tests[0].inputs[0]) for i, t in enumerate(tasks)]
     checked = sum(a.output == t.tests[0].output for a, t in zip(answers, tasks)) / len(tasks)
     assert checked >= network and checked > 0.5
+
+
+def test_plain_only_and_merged_reports(tmp_path: Path, tiny_net: LatentProgramNetwork) -> None:
+    from nesy.latent.evaluation import EvalConfig, evaluate, figures, merge_reports
+
+    plain = tmp_path / "plain.json"
+    assert evaluate("seqrules", EvalConfig(tasks=3, plain=(50, 30_000), plain_only=True), json_path=str(plain)) == 0
+    measured = json.loads(plain.read_text())["plain_symbolic"]
+    assert set(measured) == {"50", "30000"} and measured["50"]["found"] <= measured["30000"]["found"]
+    weights = tmp_path / "w.pt"
+    save(tiny_net, {"domain": "seqrules"}, weights)
+    parts = []
+    for steps in ((0,), (2,)):
+        parts.append(tmp_path / f"r{steps[0]}.json")
+        evaluate("seqrules", EvalConfig(steps=steps, tasks=3, candidates=2000), weights=str(weights),
+                 json_path=str(parts[-1]))
+    merged = merge_reports([*parts, plain])
+    assert set(merged["network"]) == set(merged["neurosymbolic"]) == {"0", "2"} and "30000" in merged["plain_symbolic"]
+    assert figures("seqrules", [str(p) for p in parts], plot=str(tmp_path / "a.png"),
+                   trajectory=str(tmp_path / "t.png"), steps=3) == 0
+    assert (tmp_path / "a.png").stat().st_size > 1000 and (tmp_path / "t.png").stat().st_size > 1000
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({**json.loads(parts[0].read_text()), "seed": 1}))
+    with pytest.raises(NesyInputError, match="different"):
+        merge_reports([parts[0], other])

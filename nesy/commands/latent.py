@@ -95,6 +95,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--threads", type=positive_int, default=1, help="torch threads (default 1)")
     evaluate.set_defaults(func=run_eval)
 
+    figures = actions.add_parser("figures", help="merge eval reports (e.g. one per step count) and draw the figures",
+                                 description="Merge the JSON reports of several `nesy latent eval` runs of the same "
+                                 "weights and test set (e.g. --steps 0, --steps 10 and --steps 100 run side by side), "
+                                 "print the table, and write the merged JSON, the accuracy figure and the latent "
+                                 "trajectory of the test set's first task.",
+                                 epilog="exit status: 0 done, 2 bad input or options.")
+    figures.add_argument("domain", choices=DOMAINS, metavar="DOMAIN", help=f"one of: {', '.join(DOMAINS)}")
+    figures.add_argument("reports", nargs="+", metavar="REPORT", help="JSON reports of nesy latent eval")
+    figures.add_argument("--json", metavar="FILE", help="write the merged report here")
+    figures.add_argument("--plot", metavar="PNG", help="accuracy against test-time steps")
+    figures.add_argument("--trajectory", metavar="PNG", help="2-D projection of one task's latent trajectory")
+    figures.add_argument("--weights", metavar="FILE", help="weights for the trajectory (default: the reports')")
+    figures.add_argument("--steps", type=positive_int, default=100, help="steps of the trajectory (default 100)")
+    figures.set_defaults(func=run_figures)
+
 
 def run_train(args: argparse.Namespace) -> int:
     from nesy.commands.options import output_file
@@ -138,3 +153,10 @@ def run_eval(args: argparse.Namespace) -> int:
                         plain=tuple(sorted({*args.plain_candidates, *((args.candidates,) if args.plain else ())})))
     return evaluate(args.domain, config, weights=args.weights, json_path=args.json, plot=args.plot,
                     trajectory=args.trajectory)
+
+
+def run_figures(args: argparse.Namespace) -> int:
+    from nesy.latent.evaluation import figures
+
+    return figures(args.domain, args.reports, json_path=args.json, plot=args.plot, trajectory=args.trajectory,
+                   weights=args.weights, steps=args.steps)

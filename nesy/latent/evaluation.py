@@ -108,6 +108,62 @@ def evaluate(domain_name: str, config: EvalConfig, weights: str | None = None, j
     return 0
 
 
+def merge_reports(paths: list[Path]) -> dict[str, Any]:
+    """One report from runs of the same weights and test set that measured different step counts
+    (`nesy latent eval --steps 10` in one process, `--steps 100` in another): their `network`,
+    `neurosymbolic`, `details` and `plain_symbolic` entries side by side."""
+    reports = []
+    for path in paths:
+        try:
+            reports.append(json.loads(Path(path).read_text()))
+        except (OSError, ValueError) as error:
+            raise NesyInputError(f"not a report of nesy latent eval ({type(error).__name__})", path=str(path)) from None
+    keys = {(r.get("domain"), r.get("tasks"), r.get("seed")) for r in reports}
+    weights = {r["weights"] for r in reports if r.get("weights")}        # a --plain-only report has none
+    if len(keys) != 1 or len(weights) > 1:
+        raise NesyInputError(f"these reports are of different domains, test sets or weights: "
+                             f"{sorted(map(str, keys | weights))}")
+    merged = {**reports[0], "weights": next(iter(weights), None), "network": {}, "neurosymbolic": {}, "details": {}, "merged_from": [str(p) for p in paths]}
+    for report in reports:
+        for key in ("network", "neurosymbolic", "details", "plain_symbolic", "sampling"):
+            if key in report:
+                merged.setdefault(key, {}).update(report[key])
+        if report.get("interrupted"):
+            merged["interrupted"] = True
+    for key in ("network", "neurosymbolic"):
+        merged[key] = dict(sorted(merged[key].items(), key=lambda item: int(item[0])))
+    merged["cpu_seconds"] = round(sum(r.get("cpu_seconds", 0.0) for r in reports), 1)
+    return merged
+
+
+def figures(domain_name: str, reports: list[str], json_path: str | None = None, plot: str | None = None,
+            trajectory: str | None = None, weights: str | None = None, steps: int = 100, lr: float = 0.1) -> int:
+    """Merge reports (`merge_reports`), print the table, write the merged JSON and the figures."""
+    from nesy.commands.options import output_file, write_atomically
+
+    outputs = {name: output_file(path, option) for name, path, option in
+               (("json", json_path, "--json"), ("plot", plot, "--plot"), ("trajectory", trajectory, "--trajectory"))
+               if path}
+    report = merge_reports([Path(p) for p in reports])
+    if report.get("domain") != domain_name:
+        raise NesyInputError(f"these reports are for domain {report.get('domain')!r}, not {domain_name!r}")
+    if "json" in outputs:
+        write_atomically(outputs["json"], json.dumps(report, indent=1) + "\n")
+    _print_table(report)
+    if "plot" in outputs:
+        from nesy.latent.figures import accuracy_figure
+
+        accuracy_figure(report, outputs["plot"])
+    if "trajectory" in outputs:
+        from nesy.latent.figures import trajectory_figure
+
+        domain = get_domain(domain_name)
+        net = load(Path(weights or report["weights"]), domain_name)
+        task = domain.test_tasks(1, report["seed"])[0]
+        trajectory_figure(net, domain, task, EvalConfig(steps=(steps,), lr=lr), outputs["trajectory"])
+    return 0
+
+
 def _network(net, domain, tasks, config: EvalConfig, report: dict) -> dict[int, torch.Tensor]:
     """LPN alone: the decoded test output from the best latent after each step count."""
     latents: dict[int, list[torch.Tensor]] = {s: [] for s in config.steps}
