@@ -438,7 +438,7 @@ def test_vnncomp_ctrl_c_keeps_the_finished_instances(kind, request, tmp_path, mo
     assert main(["nap", "vnncomp", str(csv), "--json", str(out), "--jobs", "1", "--executor", kind]) == 130
     assert pressed == [1] and len(json.loads(out.read_text())) == 1
     printed = capsys.readouterr().err
-    assert "interrupted after 1 of 3" in printed and f"executor {kind}" in printed
+    assert "interrupted after 1 of 3 instances" in printed and f"executor {kind}" in printed
 
 
 def _guide_data(executor: Executor | None, jobs: int = 2):

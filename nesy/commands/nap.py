@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from dsl.errors import NesyInputError
-from nesy.commands.options import (EXIT_INTERRUPTED, add_executor_options, nonnegative_int, note_interrupted,
-                                   output_file, positive_int, positive_seconds)
+from nesy.commands.options import (EXIT_INTERRUPTED, add_executor_options, nonnegative_int, output_file,
+                                   positive_int, positive_seconds)
 from solvers.nap.verdict import Verdict
 
 PROPERTIES = ("robust", "eps", "disjoint")
@@ -331,7 +331,8 @@ def _vnncomp(args: argparse.Namespace) -> int:
     _print_vnncomp(results, published, published_dir, args.tool)
     print(f"wrote {out}")
     if interrupted:
-        note_interrupted(len(results), len(instances))
+        print(f"nesy: interrupted after {len(results)} of {len(instances)} instances; the JSON holds those that "
+              "finished", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
 
