@@ -47,3 +47,17 @@ def test_repeated_outputs_are_offered_as_labels_even_when_seen_once():
         assert Const(label, STRING) in found
     # all outputs distinct: a one-off output is that example's answer, not a label
     assert Const("J.S.", STRING) not in extract_constants(examples(("john smith", "J.S."), ("ann lee", "A.L.")))
+
+
+def test_a_whole_input_value_is_not_offered_as_removed_text():
+    # the first column repeats (in any case): a literal of it would let search memorise the
+    # column instead of reading x0, which is wrong on the next row with another text
+    rows = [Example(("the text to search in", "find this"), "FALSE"), Example(("the text to search in", "SeArCh"), "TRUE"),
+            Example(("THE TEXT TO SEARCH IN", "t to s"), "TRUE")]
+    assert all(t.lower() != "the text to search in" for t in removed_text(rows))
+
+
+def test_a_value_only_some_rows_have_stays_a_constant_for_conditions():
+    rows = [Example(("9:00", "morning"), "9 AM"), Example(("11:00", "morning"), "11 AM"),
+            Example(("3:00", "afternoon"), "3 PM"), Example(("9:00", "night"), "9 PM")]
+    assert "morning" in removed_text(rows)

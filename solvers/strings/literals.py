@@ -191,6 +191,16 @@ def extract_string_constants(examples: Sequence[Example]) -> list[str]:
     return unique
 
 
+def _constant_columns(examples: Sequence[Example]) -> set[str]:
+    """The lower-cased value of each string input column that does not vary (up to case) over the examples."""
+    found = set()
+    for position in range(len(examples[0].inputs) if examples else 0):
+        values = {e.inputs[position].lower() if isinstance(e.inputs[position], str) else None for e in examples}
+        if len(values) == 1 and None not in values:
+            found |= values
+    return found
+
+
 def removed_text(examples: Sequence[Example], pace: _Pace | None = None) -> list[str]:
     """Maximal texts (2+ characters) that several inputs contain and no output keeps: what a
     program deletes or replaces (" Inc.", "http://"), which the inputs alone cannot name.
@@ -204,6 +214,11 @@ def removed_text(examples: Sequence[Example], pace: _Pace | None = None) -> list
         return []
     longest = max(range(len(inputs)), key=lambda k: len(inputs[k]))
     shared = _common_substrings(inputs[:longest] + inputs[longest + 1:], pace=pace)
+    # the value of a column that is the same (up to case) in every example is the variable's value,
+    # not text a program removes: as a literal it lets search memorise the column ("the text to
+    # search in") instead of reading it. A value seen in only some rows ("morning") stays: a
+    # comparison with it is what a conditional needs.
+    constant_columns = _constant_columns(examples)
     candidates = []
     for t, n in shared.items():
         pace(len(outputs))
@@ -211,7 +226,8 @@ def removed_text(examples: Sequence[Example], pace: _Pace | None = None) -> list
             shared[t] = n = n + 1
         if n >= 2 and not any(t in out for out in outputs):
             candidates.append(t)
-    return sorted(_maximal(candidates, pace), key=lambda t: (-shared[t], -len(t), t))[:4]
+    kept = [t for t in _maximal(candidates, pace) if t.lower() not in constant_columns]
+    return sorted(kept, key=lambda t: (-shared[t], -len(t), t))[:4]
 
 
 def length_constants(examples: Sequence[Example]) -> list[int]:
