@@ -188,6 +188,16 @@ def test_bench_scores_by_equivalence_and_writes_json(tiny_model, tmp_path):
     assert rows[3]["equivalent"] is True and rows[3]["predicted"] != rows[3]["reference"]
     summary = json.loads(out.with_suffix(".summary.json").read_text())
     assert summary["datasets"]["mini"]["pairs"] == 4
+    row = summary["datasets"]["mini"]
+    assert row["accuracy_95"][0] <= row["accuracy"] <= row["accuracy_95"][1]
+    assert {"plain_beam_accuracy", "summed_meaning_accuracy", "shipped_checker_false_negatives"} <= set(row)
+    # a fixed-seed random subsample: the same pairs every time, in another order than the file's
+    sampled = tmp_path / "out" / "s.json"
+    command = ["--suite", str(tmp_path / "mini"), "--split", "test", "--json", str(sampled), "--quiet",
+               "--guide", str(model_path), "--candidates", "4", "--sample", "3", "--seed", "1"]
+    assert bench.main(command) == 0
+    lines = [r["line"] for r in json.loads(sampled.read_text())]
+    assert len(lines) == 3 and bench.main(["--suite", str(tmp_path / "no-such"), "--quiet"]) == 2
 
 
 def test_cli_from_text_and_its_errors(tiny_model, tmp_path, capsys):
