@@ -7,8 +7,13 @@ ways in one table: text only, examples only (the example-driven regex search), b
 Options of `nesy bench` reused here: `--guide` the model file ('default': the shipped one),
 `--candidates` the beam width (default 10), `--timeout` seconds per example for the equivalence
 checks (each check is capped at a quarter of it, so a hard pair cannot stall the run), `--limit`
-the first N pairs of each dataset, `--jobs` processes (chunks of 50 pairs), `--quiet` no progress. The JSON (`[{"description", "reference", "predicted",
-"equivalent", ...}]`) is rewritten as results arrive; a summary goes beside it (`.summary.json`).
+the first N pairs of each dataset, `--jobs` processes (chunks of 50 pairs), `--quiet` no progress.
+`python -m nesy.nlregex.bench` takes the same options plus `--sample N --seed S` (a fixed-seed random
+order of each split, so a run stopped early is still a uniform random subsample). The JSON
+(`[{"description", "reference", "predicted", "equivalent", ...}]`) is rewritten as results arrive; a
+summary goes beside it (`.summary.json`). Beside the re-ranked answer each record scores the beam's
+first well-formed sequence and the meaning with the largest total probability, so one run compares
+the three.
 """
 from __future__ import annotations
 
