@@ -30,6 +30,16 @@ def _numbers(option: str):
     return parse
 
 
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        k, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--shard is K/N with whole numbers, not {text!r}") from None
+    if n < 1 or not 0 <= k < n:
+        raise argparse.ArgumentTypeError(f"--shard K/N needs 0 <= K < N, not {text!r}")
+    return k, n
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     from nesy.commands.options import nonnegative_int, positive_int
 
@@ -87,6 +97,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                           help="also plain symbolic search (every rule cost 1) at the same candidates")
     evaluate.add_argument("--plain-candidates", type=_numbers("--plain-candidates"), default=(), metavar="LIST",
                           help="also plain symbolic search at each of these candidate budgets (e.g. 200000,5000000)")
+    evaluate.add_argument("--shard", type=_shard, default=(0, 1), metavar="K/N",
+                          help="only tasks K, K+N, K+2N, ... of the test set (run shards side by side, join them "
+                          "with nesy latent figures)")
     evaluate.add_argument("--plain-only", action="store_true",
                           help="only the plain symbolic search (no network; needs --plain or --plain-candidates)")
     evaluate.add_argument("--json", metavar="FILE", help="write the results here (rewritten as they arrive)")
@@ -149,7 +162,7 @@ def run_eval(args: argparse.Namespace) -> int:
     from nesy.latent.evaluation import EvalConfig, evaluate
 
     config = EvalConfig(steps=args.steps, tasks=args.tasks, seed=args.seed, candidates=args.candidates, lr=args.lr,
-                        samples=args.samples, threads=args.threads, plain_only=args.plain_only,
+                        samples=args.samples, threads=args.threads, plain_only=args.plain_only, shard=args.shard,
                         plain=tuple(sorted({*args.plain_candidates, *((args.candidates,) if args.plain else ())})))
     return evaluate(args.domain, config, weights=args.weights, json_path=args.json, plot=args.plot,
                     trajectory=args.trajectory)

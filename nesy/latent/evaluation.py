@@ -42,6 +42,7 @@ class EvalConfig:
     samples: int = 0
     plain: tuple[int, ...] = ()        # candidate budgets of plain symbolic search (empty: not run)
     plain_only: bool = False           # only plain symbolic search: no network (no weights needed)
+    shard: tuple[int, int] = (0, 1)    # (k, n): only tasks k, k + n, k + 2n, ... (merged by `merge_reports`)
     threads: int = 1
 
 
@@ -62,7 +63,10 @@ def evaluate(domain_name: str, config: EvalConfig, weights: str | None = None, j
         raise NesyInputError("--plain-only needs --plain or --plain-candidates")
     net = None if config.plain_only else load(Path(weights) if weights else default_weights(domain_name), domain_name)
     tasks = domain.test_tasks(config.tasks, TEST_SEED if config.seed is None else config.seed)
-    report: dict[str, Any] = {"domain": domain_name, "tasks": len(tasks),
+    shard, shards = config.shard
+    tasks = tasks[shard::shards]
+    report: dict[str, Any] = {"domain": domain_name, "tasks": len(tasks), "test_set": config.tasks,
+                              "shard": [shard, shards],
                               "seed": TEST_SEED if config.seed is None else config.seed,
                               "weights": None if net is None else str(weights or default_weights(domain_name)),
                               "config": asdict(config),
@@ -118,11 +122,12 @@ def merge_reports(paths: list[Path]) -> dict[str, Any]:
             reports.append(json.loads(Path(path).read_text()))
         except (OSError, ValueError) as error:
             raise NesyInputError(f"not a report of nesy latent eval ({type(error).__name__})", path=str(path)) from None
-    keys = {(r.get("domain"), r.get("tasks"), r.get("seed")) for r in reports}
+    keys = {(r.get("domain"), r.get("test_set", r.get("tasks")), r.get("seed")) for r in reports}
     weights = {r["weights"] for r in reports if r.get("weights")}        # a --plain-only report has none
     if len(keys) != 1 or len(weights) > 1:
         raise NesyInputError(f"these reports are of different domains, test sets or weights: "
                              f"{sorted(map(str, keys | weights))}")
+    reports = _join_shards(reports)
     merged = {**reports[0], "weights": next(iter(weights), None), "network": {}, "neurosymbolic": {}, "details": {}, "merged_from": [str(p) for p in paths]}
     for report in reports:
         for key in ("network", "neurosymbolic", "details", "plain_symbolic", "sampling"):
@@ -134,6 +139,50 @@ def merge_reports(paths: list[Path]) -> dict[str, Any]:
         merged[key] = dict(sorted(merged[key].items(), key=lambda item: int(item[0])))
     merged["cpu_seconds"] = round(sum(r.get("cpu_seconds", 0.0) for r in reports), 1)
     return merged
+
+
+def _join_shards(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Reports of the shards of one run (same steps, same plain budgets) joined into one, by counts."""
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for report in reports:
+        what = (tuple(report.get("network", {})), tuple(report.get("plain_symbolic", {})))
+        groups.setdefault(what, []).append(report)
+    joined = []
+    for group in groups.values():
+        shards = sorted(tuple(r.get("shard", (0, 1))) for r in group)
+        count = shards[0][1]
+        if len(group) == 1 and count == 1:
+            joined.append(group[0])
+            continue
+        if shards != [(k, count) for k in range(count)]:
+            raise NesyInputError(f"shards {shards} are not all of one run (0/{count} .. {count - 1}/{count})")
+        total = sum(r["tasks"] for r in group)
+        one = {**group[0], "tasks": total, "shard": [0, 1], "details": {}}
+        for key in ("network", "neurosymbolic", "sampling"):
+            if key in group[0]:
+                one[key] = {s: round(sum(r[key][s] * r["tasks"] for r in group) / total, 4) for s in group[0][key]}
+        for name in group[0].get("details", {}):
+            parts = [r["details"][name] for r in group]
+            one["details"][name] = ({k: round(sum(p[k] for p in parts), 1) for k in parts[0]
+                                     if not k.startswith("exact_where")} if isinstance(parts[0], dict)
+                                    else round(sum(parts), 1))
+            if isinstance(parts[0], dict) and "verified" in parts[0]:
+                d = one["details"][name]
+                d["exact_where_verified"] = round(d["verified_exact"] / max(1, d["verified"]), 4)
+        if "plain_symbolic" in group[0]:
+            one["plain_symbolic"] = {}
+            for budget in group[0]["plain_symbolic"]:
+                parts = [r["plain_symbolic"][budget] for r in group]
+                cpu = sum(p["cpu_seconds"] for p in parts)
+                one["plain_symbolic"][budget] = {
+                    "exact": round(sum(p["exact"] * r["tasks"] for p, r in zip(parts, group)) / total, 4),
+                    "found": sum(p["found"] for p in parts),
+                    "candidates_per_task": round(sum(p["candidates_per_task"] * r["tasks"]
+                                                     for p, r in zip(parts, group)) / total),
+                    "cpu_seconds": round(cpu, 1), "cpu_seconds_per_task": round(cpu / total, 4)}
+        one["cpu_seconds"] = round(sum(r.get("cpu_seconds", 0.0) for r in group), 1)
+        joined.append(one)
+    return joined
 
 
 def figures(domain_name: str, reports: list[str], json_path: str | None = None, plot: str | None = None,
