@@ -43,6 +43,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "(seeded; held-out tests stay clean)")
     parser.add_argument("--split", default=None, metavar="NAME",
                         help="the split of suites that have them (nl-regex: train, val or test)")
+    parser.add_argument("--sample", type=positive_int, default=None, metavar="N",
+                        help="nl-regex only: N pairs of each split in a fixed-seed random order (every finished "
+                        "prefix is a uniform random subsample)")
+    parser.add_argument("--seed", type=nonnegative_int, default=0, metavar="S",
+                        help="nl-regex only: the seed of --sample's order (default 0)")
     parser.set_defaults(func=run)
 
 
@@ -65,6 +70,9 @@ def run(args: argparse.Namespace) -> int:
     if args.dsl in OTHER_BENCHES:
         from dsl.core import resolve
         return resolve(OTHER_BENCHES[args.dsl])(args)
+    if args.sample is not None:
+        from dsl.errors import NesyInputError
+        raise NesyInputError(f"--sample: only the nl-regex bench samples its splits, not {args.dsl}")
     json_out = output_file(args.json_out, "--json") if args.json_out else None  # before the run, not after it
     dsl = get_dsl(args.dsl)
     from nesy.ranker_choice import choose_ranker
