@@ -134,3 +134,10 @@ def test_cli_doc_lists_the_exit_statuses():
     text = (ROOT / "docs" / "cli.md").read_text()
     for status in ("| 0 |", "| 1 |", "| 2 |", "| 130 |"):
         assert status in text
+
+
+def test_bench_sample_is_only_for_the_nl_regex_bench():
+    done = nesy("bench", "strings", "--suite", "datasets/strings/demo.jsonl", "--sample", "3")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == ["nesy: error: --sample: only the nl-regex bench samples its "
+                                                 "splits, not strings"]
