@@ -47,6 +47,23 @@ def test_content_addressing_finds_the_matching_row() -> None:
     assert int(weights.argmax()) == 3 and float(weights[0, 3]) > 0.99
 
 
+def test_ntm_start_state_constant_memory_and_closed_gates() -> None:
+    ntm = NTM(NTMConfig(memory_rows=8, memory_width=4))
+    assert torch.equal(ntm.initial_memory, torch.full((8, 4), 1e-6))
+    gates = ntm.heads.bias[[h * ntm.head_size + 4 + 1 for h in range(2)]]     # one read head, one write head
+    assert torch.equal(gates, torch.full((2,), -3.0))
+    assert NTM(NTMConfig(memory_rows=8, memory_width=4, memory_init="rows")).initial_memory.std() > 0
+    with pytest.raises(ValueError, match="memory_init"):
+        NTM(NTMConfig(memory_init="random"))
+
+
+def test_ntm_clipping_bounds_the_logits() -> None:
+    ntm = NTM(NTMConfig(input_size=9, output_size=8, memory_rows=8, memory_width=4, clip_value=0.5))
+    with torch.no_grad():
+        ntm.output.bias.fill_(100.0)
+    assert float(ntm(torch.rand(2, 3, 9)).detach().max()) <= 0.5
+
+
 def test_ntm_loss_falls_on_a_tiny_copy_set() -> None:
     from nesy.induction.train import NTMTrainConfig, train_ntm
     config = NTMTrainConfig(batch=4, max_sequences=240, max_length=2, curriculum=False, eval_every=1000,
@@ -248,3 +265,17 @@ def test_shipped_weights_pass_their_checks() -> None:
     assert table[5]["exact"] >= 0.8
     card = files.load_card(bench.SHIPPED / "pointer-sort.pt")
     assert card["command"].startswith("nesy induce train sort")
+
+
+def test_shipped_ntm_copies_and_its_runs_are_recorded() -> None:
+    import json
+    from nesy.induction import bench, evaluate, files
+    if not (bench.SHIPPED / "ntm-copy.pt").is_file():
+        pytest.skip("no shipped weights in datasets/induction")
+    model, _ = files.load(bench.SHIPPED / "ntm-copy.pt")
+    table, _ = evaluate.evaluate_ntm(model, "copy", [12], instances=20)
+    assert table[12]["bit_errors"] < 1
+    runs = json.loads((bench.SHIPPED / "ntm-copy-runs.json").read_text())
+    assert sorted(r["train_config"]["seed"] for r in runs["runs"]) == list(bench.SEEDS)
+    card = files.load_card(bench.SHIPPED / "ntm-copy.pt")
+    assert card["train_config"]["seed"] == bench.SHIPPED_NTM_SEED

@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--out", required=True, help="weights file (.pt); the card goes beside it (.json)")
     train.add_argument("--force", action="store_true", help="overwrite an existing file")
     train.add_argument("--seed", type=nonnegative_int, default=0)
-    train.add_argument("--batch", type=positive_int, help="sequences per step (default: ntm 8, pointer 128)")
+    train.add_argument("--batch", type=positive_int, help="sequences per step (default: ntm 4, pointer 128)")
     train.add_argument("--lr", type=_rate, help="Adam learning rate (default: ntm 3e-3, pointer 1e-3)")
     train.add_argument("--noise", type=_eta, default=0.0, metavar="ETA",
                        help="gradient noise, variance ETA / (1 + step)^0.55 (default 0: none)")
@@ -114,8 +114,9 @@ def train_command(args: argparse.Namespace) -> int:
     if args.model == "ntm":
         if args.task not in train.NTM_TASKS:
             raise NesyInputError(f"task {args.task!r} is not an NTM task (NTM: {', '.join(train.NTM_TASKS)})")
-        config = train.NTMTrainConfig(task=args.task, seed=args.seed, batch=args.batch or 8,
-                                      learning_rate=args.lr or 3e-3, noise_eta=args.noise,
+        default = train.NTMTrainConfig()
+        config = train.NTMTrainConfig(task=args.task, seed=args.seed, batch=args.batch or default.batch,
+                                      learning_rate=args.lr or default.learning_rate, noise_eta=args.noise,
                                       max_length=args.max_length, curriculum=args.curriculum,
                                       max_sequences=args.sequences)
         with tqdm(total=config.max_sequences, unit="seq", leave=False) as bar:

@@ -13,8 +13,10 @@ a shift distribution s over -r..r, and sharpening (gamma >= 1).
     ((2, 5, 8), (2, 5, 128), (2, 5, 128))
 
 Shapes: B batch, T time, N memory rows, M memory width, R read heads, H controller units.
-Memory starts at a small constant (1e-6) in every cell (Collier & Beel 2018 found constant memory
-initialisation learns fastest); the start weightings (focused on row 0) and read vectors are learned.
+Start state (measured on copy, docs/induction.md): memory holds 1e-6 in every cell (Collier & Beel
+2018 found constant memory initialisation learns fastest), every head starts focused on row 0 (learned
+logits), and the interpolation gates start nearly closed (bias -3: g = 0.05), so a head keeps its
+focus and moves by shifts until the controller learns to open the gate for content look-ups.
 """
 from __future__ import annotations
 
@@ -34,9 +36,9 @@ class NTMConfig:
     memory_width: int = 20       # M
     read_heads: int = 1          # R (one write head)
     shift_range: int = 1         # shifts -1, 0, +1
-    memory_init: str = "rows"    # "constant": every cell 1e-6 (Collier & Beel 2018); "rows": small fixed per-row values
+    memory_init: str = "constant"  # "constant": every cell 1e-6 (Collier & Beel 2018); "rows": small fixed per-row values
     clip_value: float = 0.0      # > 0: head parameters and output logits clipped to +-clip_value (Collier & Beel: 20)
-    gate_bias: float = 0.0       # the interpolation gates' starting bias (< 0: heads start by keeping their focus)
+    gate_bias: float = -3.0      # the interpolation gates' starting bias (< 0: heads start by keeping their focus)
 
     def as_dict(self) -> dict:
         return asdict(self)

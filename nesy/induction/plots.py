@@ -51,8 +51,10 @@ def weightings_png(model, path: str | Path, length: int = 10, seed: int = 0) -> 
     return {"length": length, "bit_errors": errors}
 
 
-def learning_curve_png(records: list[dict], path: str | Path, title: str = "NTM copy") -> None:
-    """Validation bit errors per sequence against training sequences seen, one line per run."""
+def learning_curve_png(records: list[dict], path: str | Path, title: str = "NTM copy",
+                       previous: list[dict] = ()) -> None:
+    """Validation bit errors per sequence against training sequences seen, one line per run
+    (`previous`: runs of an earlier recipe, drawn dashed and grey for comparison)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -64,6 +66,10 @@ def learning_curve_png(records: list[dict], path: str | Path, title: str = "NTM 
         if record["train_config"].get("noise_eta"):
             label += f", noise eta {record['train_config']['noise_eta']}"
         axis.plot([p["sequences"] for p in points], [p["val_bit_errors"] for p in points], label=label)
+    for i, record in enumerate(previous):
+        points = [p for p in record["curve"] if "val_bit_errors" in p]
+        axis.plot([p["sequences"] for p in points], [p["val_bit_errors"] for p in points], color="gray",
+                  linestyle="--", linewidth=0.8, label="previous recipe" if i == 0 else None)
     axis.axhline(1.0, color="gray", linestyle=":", linewidth=1)
     axis.set_yscale("symlog", linthresh=1)
     axis.set_xlabel("training sequences seen")
