@@ -77,3 +77,31 @@ def trajectory_figure(net: LatentProgramNetwork, domain: Any, task: Task, config
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return Path(path)
+
+
+def curve_figure(cards: dict[str, dict[str, Any]], path: Path) -> Path:
+    """Training curves of one or more weights cards (label -> card): the reconstruction loss (nats
+    per pair of 10 tokens) and the program heads' losses, by optimizer step.
+
+        python -c "import json; from nesy.latent.figures import curve_figure; curve_figure(
+            {'Grad 0': json.load(open('datasets/latent/seqrules-grad0.json'))}, 'curve.png')"
+    """
+    plt = _pyplot()
+    figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
+    for (label, card), colour in zip(cards.items(), ("tab:blue", "tab:orange", "tab:green", "tab:red")):
+        steps = [row["step"] for row in card["curve"]]
+        left.plot(steps, [row["reconstruction"] for row in card["curve"]], "-", color=colour, label=label)
+        right.plot(steps, [row["program"] for row in card["curve"]], "-", color=colour, label=f"{label}: program head")
+        right.plot(steps, [row["prior"] for row in card["curve"]], ":", color=colour, label=f"{label}: rule prior")
+    left.set_xlabel("optimizer step")
+    left.set_ylabel("reconstruction (nats per pair)")
+    left.set_title("-log p(y | x, z), leave-one-out")
+    left.legend(fontsize=7)
+    right.set_xlabel("optimizer step")
+    right.set_ylabel("loss")
+    right.set_title("symbolic heads")
+    right.legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return Path(path)
