@@ -31,6 +31,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
                          "nesy.spaces_start", "nesy.spaces_end"),
     "+number formats": ("nesy.thousands", "nesy.fixed"),
 }
+# every group but the number formats (they lost a task alone): is the whole set better without them?
+GROUPS["+all but number formats"] = tuple(name for group, names in GROUPS.items()
+                                          if group != "+number formats" for name in names)
 
 
 OWN = {name for names in GROUPS.values() for name in names}
@@ -66,7 +69,7 @@ def main() -> None:
         BASE_OPS = tuple(op for op in SEARCH_OPS if op.name not in OWN)
     groups = {name: GROUPS[name] for name in args.groups.split(",")}
     if args.all:
-        groups["+all"] = tuple(name for names in GROUPS.values() for name in names)
+        groups["+all"] = tuple(dict.fromkeys(name for names in GROUPS.values() for name in names))
     rows: list[dict] = []
     for suite in args.suites:
         tasks = load_tasks(suite, dsl="strings")
