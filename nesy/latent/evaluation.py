@@ -130,6 +130,11 @@ def merge_reports(paths: list[Path]) -> dict[str, Any]:
     reports = _join_shards(reports)
     merged = {**reports[0], "weights": next(iter(weights), None), "network": {}, "neurosymbolic": {}, "details": {}, "merged_from": [str(p) for p in paths]}
     for report in reports:
+        details = dict(report.get("details", {}))
+        if "network_cpu_seconds" in details and report.get("network"):       # one per run: say of which
+            details[f"network_cpu_seconds_to_{max(map(int, report['network']))}_steps"] = \
+                details.pop("network_cpu_seconds")
+        report = {**report, "details": details}
         for key in ("network", "neurosymbolic", "details", "plain_symbolic", "sampling"):
             if key in report:
                 merged.setdefault(key, {}).update(report[key])
