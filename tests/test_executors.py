@@ -384,16 +384,9 @@ def _vnncomp_suite(tmp_path: Path) -> Path:
     robust one again) of a random 5-12-12-4 network; the instances CSV's path."""
     pytest.importorskip("onnxruntime")
     pytest.importorskip("onnx")
-    import numpy as np
-    from test_vnncomp import random_network, write_onnx, write_property
+    from test_vnncomp import write_small_and_big_instances
 
-    rng = np.random.default_rng(5)
-    net = random_network(rng, (5, 12, 12, 4))
-    write_onnx(tmp_path / "net.onnx", net)
-    centre = rng.uniform(0.2, 0.8, size=5)
-    label = int(np.argmax(net.logits(centre[None, :])[0]))
-    write_property(tmp_path / "small.vnnlib", centre - 0.001, centre + 0.001, label, 4)
-    write_property(tmp_path / "big.vnnlib", np.zeros(5), np.ones(5), label, 4)
+    write_small_and_big_instances(tmp_path)
     csv = tmp_path / "instances.csv"
     csv.write_text("net.onnx,small.vnnlib,20\nnet.onnx,big.vnnlib,20\nnet.onnx,small.vnnlib,20\n")
     return csv

@@ -208,14 +208,20 @@ def test_engine_variants_agree_with_brute_force(config: EngineConfig) -> None:
     assert verdicts <= {"verified", "counterexample"}
 
 
-def test_cli_verify_and_vnncomp(tmp_path: Path, capsys) -> None:
+def write_small_and_big_instances(folder: Path) -> None:
+    """net.onnx (a seeded random 5-12-12-4 network), small.vnnlib (a robust box around a point) and
+    big.vnnlib (the whole unit box: a counterexample) in `folder`; shared with test_executors."""
     rng = np.random.default_rng(5)
     net = random_network(rng, (5, 12, 12, 4))
-    write_onnx(tmp_path / "net.onnx", net)
+    write_onnx(folder / "net.onnx", net)
     centre = rng.uniform(0.2, 0.8, size=5)
     label = int(np.argmax(net.logits(centre[None, :])[0]))
-    write_property(tmp_path / "small.vnnlib", centre - 0.001, centre + 0.001, label, 4)
-    write_property(tmp_path / "big.vnnlib", np.zeros(5), np.ones(5), label, 4)
+    write_property(folder / "small.vnnlib", centre - 0.001, centre + 0.001, label, 4)
+    write_property(folder / "big.vnnlib", np.zeros(5), np.ones(5), label, 4)
+
+
+def test_cli_verify_and_vnncomp(tmp_path: Path, capsys) -> None:
+    write_small_and_big_instances(tmp_path)
     result = tmp_path / "r.txt"
     assert main(["nap", "verify", "--onnx", str(tmp_path / "net.onnx"), "--vnnlib", str(tmp_path / "big.vnnlib"),
                  "--timeout", "20", "--result", str(result)]) == 0
