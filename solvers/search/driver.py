@@ -90,21 +90,30 @@ def _allowing_errors(task: Task, dsl: Dsl, options: SynthesisOptions, guide: Gui
     if options.extract_constants and task.grammar.allow_extracted_constants:
         literals += _short_outputs(task, [c.value for c in literals])
 
-    def solve(sub_task: Task, seconds: float, max_candidates: int, tolerate: int = 0) -> Result:
+    def solve(sub_task: Task, seconds: float, max_candidates: int, tolerate: int = 0, edits: int = 2) -> Result:
         """One exact synthesis; with `tolerate`, a scout: the first program that gets at most that
-        many examples wrong, without collecting alternatives for a ranker."""
+        many examples wrong, each by at most `edits` characters, without collecting alternatives
+        for a ranker."""
         cap = max_candidates if config.max_candidates is None else min(max_candidates, config.max_candidates)
-        exact = replace(options, noise=0, extra_literals=tuple(literals),
-                        config=replace(config, timeout=max(seconds, 1e-3), max_candidates=cap, tolerate=tolerate))
+        exact = replace(options, noise=0, extra_literals=tuple(literals), alternatives=NOISE_ALTERNATIVES,
+                        config=replace(config, timeout=max(seconds, 1e-3), max_candidates=cap, tolerate=tolerate,
+                                       tolerate_edits=edits))
         if tolerate:
             # the scout: no checker (it rejects the example the program calls wrong; the run the
             # scout points to checks), no decision trees (they fit a typo by a special case)
             exact = replace(exact, probes=0, verify_with_z3=False, config=replace(exact.config, unify=False))
         return synthesize_task(sub_task, dsl, exact, guide)
 
-    return synthesize_allowing_errors(task, options.noise, solve, config.timeout)
+    def recheck(sub_task: Task, program: Program, stats: SearchStats) -> Result:
+        """The checked Result of a runner-up or the scout's program on the examples it fits."""
+        with task_budget(NOISE_RECHECK_SECONDS, None, config.max_memory_mb) as budget:
+            return checked_result(sub_task, dsl, program, stats, replace(options, noise=0), budget)
+
+    return synthesize_allowing_errors(task, options.noise, solve, config.timeout, recheck)
 
 
+NOISE_ALTERNATIVES = 16       # runners-up of each leave-out run that compete with its pick
+NOISE_RECHECK_SECONDS = 2.0   # the checks of a winner that was not a run's own pick
 NOISE_OUTPUT_LITERALS = 6     # short outputs searched as literals when noise is allowed ...
 NOISE_OUTPUT_LENGTH = 10      # ... of at most this many characters
 
@@ -322,7 +331,7 @@ def with_alternatives(result: Result, task: Task, dsl: Dsl, ranked: Sequence[Ran
     """`result` with its ranker score, the runners-up that behave differently on the probe rows,
     and the probe row on which the top two disagree (the row to check next)."""
     distinct = distinct_behaviours(ranked)
-    alternatives = tuple(Alternative(r.program, dsl.format_solution(task, r.program), r.score)
+    alternatives = tuple(Alternative(r.program, dsl.format_solution(task, r.program), r.score, r.candidate.doubt)
                          for r in distinct[1:count + 1])
     row = distinguishing_row(distinct, probes, own_rows)
     ask = None

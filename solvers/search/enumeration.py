@@ -55,6 +55,7 @@ class SearchConfig:
     # examples a program may get wrong and still count as a match (noise's scout: one search finds
     # the program a typo hides, and which examples it calls wrong); 0: exact
     tolerate: int = 0
+    tolerate_edits: int = 2             # ... each off by at most this many character edits (a typo's few)
 
     def __post_init__(self) -> None:
         """Refuse budgets that would turn a limit off or make no sense (NaN, inf, 0, negatives)."""
@@ -67,6 +68,8 @@ class SearchConfig:
                  "max_memory_mb", self.max_memory_mb, "None or a finite number of MB > 0")
         _require(_is_integer(self.max_cost) and self.max_cost >= 1, "max_cost", self.max_cost, "a whole number >= 1")
         _require(_is_integer(self.tolerate) and self.tolerate >= 0, "tolerate", self.tolerate, "a whole number >= 0")
+        _require(_is_integer(self.tolerate_edits) and self.tolerate_edits >= 1, "tolerate_edits",
+                 self.tolerate_edits, "a whole number >= 1")
         _require(_is_number(self.improve_factor) and math.isfinite(self.improve_factor) and self.improve_factor >= 0,
                  "improve_factor", self.improve_factor, "a finite number >= 0")
         _require(_is_integer(self.solutions) and self.solutions >= 1, "solutions", self.solutions,
@@ -499,7 +502,7 @@ class BottomUpSearch:
             else:
                 fits = (vector if len(vector) == len(target) else vector[:len(target)]) == target
                 if not fits and self.config.tolerate:
-                    fits = _near_match(vector, target, self.config.tolerate)
+                    fits = _near_match(vector, target, self.config.tolerate, self.config.tolerate_edits)
             if fits:
                 run.add_direct(program, level, self.config.solutions)
         watchers = self._watchers.get(type_)
@@ -522,13 +525,10 @@ class BottomUpSearch:
                 run.pool.delay(type_, level, penalties)
 
 
-NEAR_MATCH_EDITS = 2   # a value that misses the target by at most this many character edits is a typo's
-
-
-def _near_match(vector: Vector, target: Vector, tolerate: int) -> bool:
-    """At most `tolerate` of the target's values differ, each by a typo's few character edits
-    (a program far off on an example fits the rest by accident more often than not), and at
-    least two agree (a program right on one example only explains nothing)."""
+def _near_match(vector: Vector, target: Vector, tolerate: int, edits: int = 2) -> bool:
+    """At most `tolerate` of the target's values differ, each by at most `edits` character edits,
+    a typo's few (a program far off on an example fits the rest by accident more often than not),
+    and at least two agree (a program right on one example only explains nothing)."""
     missed = []
     for value, wanted in zip(vector, target):
         if value != wanted:
@@ -536,7 +536,7 @@ def _near_match(vector: Vector, target: Vector, tolerate: int) -> bool:
             if len(missed) > tolerate:
                 return False
     return len(target) - len(missed) >= 2 and \
-        all(output_edits(wanted, value, NEAR_MATCH_EDITS) <= NEAR_MATCH_EDITS for value, wanted in missed)
+        all(output_edits(wanted, value, edits) <= edits for value, wanted in missed)
 
 
 @contextlib.contextmanager

@@ -26,11 +26,12 @@ import itertools
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from dsl.core import Task
+from dsl.core import Program, Task
 from solvers.search.budget import task_budget
 from solvers.search.checking import failing_examples
-from solvers.search.edits import output_edits
+from solvers.search.edits import edit_distance, output_edits
 from solvers.search.result import Result, SearchStats, Status
+from solvers.search.special_cases import special_cases
 
 EXCEPTION_COST = 8          # program nodes one example treated as wrong is worth, per character edit
 FAR_EDITS = 4               # ... up to this many edits (an output far from the program's is no typo)
@@ -51,41 +52,105 @@ class _Interrupted(Exception):
 class _Answer:
     result: Result
     dropped: tuple[int, ...]     # indices of the examples the program gets wrong
-    order: int
+    order: int                   # the leave-out run that found it (SCOUT_ORDER: the scout)
     edits: int = 0               # character edits between those outputs and the program's (capped)
+    rank: int = 0                # 0: the run's own pick, then its runners-up in their order
+    checked: bool = True         # the run's own checked result (else `recheck` makes one at the end)
+    suspects_fitted: int = 0     # outputs a typo away from another example's that it reproduces
+    odd_characters: int = 0      # characters of a class no trusted output has, in the suspect outputs it keeps or makes
+    special: int = 0             # examples it fits by a step that serves them alone (`special_cases`)
 
-    def key(self) -> tuple[int, int, int]:
+    def key(self) -> tuple[int, int, int, int, int]:
         """Size plus the cost of its exceptions, dearer the farther the program's output is from
         the one written down (a typo is an edit or two); a join in doubt (its leave-one-out check
-        got examples wrong: it may fit a typo with a special case) pays for each such error too."""
+        got examples wrong: it may fit a typo with a special case) pays for each such error too.
+        An output that occurs once and is a typo away from another example's ("ALSE" beside
+        "FALSE") is as likely a typo as not: reproducing it costs one exception, as repairing it
+        does, and size decides. Between two such answers ("truS" kept and "true" called wrong,
+        or the other way round) the one whose outputs look like the other examples' wins: a typo
+        puts in a character of any class, an upper-case letter among lower-case labels. An
+        example fitted by a step that serves it alone is an exception too (`special_cases`)."""
         size = self.result.program.size if self.result.program is not None else 10_000
         suspect = len(self.dropped) + self.result.doubt
-        return (size + EXCEPTION_COST * (self.edits + self.result.doubt), suspect, self.order)
+        exceptions = self.edits + self.result.doubt + self.suspects_fitted + self.special
+        return (size + EXCEPTION_COST * exceptions, self.odd_characters, suspect, self.order, self.rank)
 
 
-def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Result], seconds: float) -> Result:
+SCOUT_ORDER = -1
+SCOUT_EDITS = 2             # the scout's first search lets a wrong output be this many edits off
+MAX_REPAIRS = 6             # repaired runs at most
+REPAIR_EDITS = 2            # an output this close to another example's may be a typo of it ...
+REPAIR_SHARE = 3            # ... when the edits are at most a third of its length ("Xno" -> "no")
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One exact search of the noisy one: the task without the examples `left_out`, or with the
+    outputs `repaired` replaced (index, output) by another example's output a typo away."""
+
+    left_out: tuple[int, ...] = ()
+    repaired: tuple[tuple[int, object], ...] = ()
+
+    def sub_task(self, task: Task) -> Task:
+        fixed = dict(self.repaired)
+        examples = tuple(replace(e, output=fixed[i]) if i in fixed else e
+                         for i, e in enumerate(task.examples) if i not in self.left_out)
+        # the left-out inputs are rows to tell programs apart on: runners-up that differ there
+        unlabelled = tuple(task.examples[i].inputs for i in self.left_out) + task.unlabelled
+        return replace(task, examples=examples, unlabelled=unlabelled)
+
+
+def _repairs(task: Task) -> list[_Run]:
+    """Runs on the task with one output replaced by another example's output a typo away
+    ("FALE" -> "FALSE", "Xno" -> "no"): where outputs are a few labels, the typo is most likely
+    one of them, and searching every example (the repaired one too) keeps the decision trees
+    honest, which leaving the example out does not (`(ite (= x0 "substring") "no" "yes")` fits
+    once the one row that tells it from the right program is gone)."""
+    outputs = [e.output for e in task.examples]
+    runs: list[_Run] = []
+    for index, output in enumerate(outputs):
+        if not isinstance(output, str) or outputs.count(output) > 1:
+            continue
+        for other in dict.fromkeys(o for o in outputs if isinstance(o, str) and o != output):
+            edits = edit_distance(output, other, REPAIR_EDITS)
+            if edits <= REPAIR_EDITS and REPAIR_SHARE * edits <= max(len(output), len(other)):
+                runs.append(_Run(repaired=((index, other),)))
+    return runs[:MAX_REPAIRS]
+Recheck = Callable[[Task, Program, SearchStats], Result]
+
+
+def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Result], seconds: float,
+                               recheck: Recheck | None = None) -> Result:
     """The best answer that fits all but at most `noise` examples of `task`; `solve(sub_task,
     seconds, max_candidates, tolerate=0)` is one exact synthesis (the driver without noise), and
-    with `tolerate` > 0 the scout: the first program that gets at most that many examples wrong."""
+    with `tolerate` > 0 the scout: the first program that gets at most that many examples wrong.
+
+    Every program a run offers competes: its pick, its runners-up (`Result.alternatives`: another
+    program may be as small and much closer on the left-out example) and the scout's program.
+    `recheck(sub_task, program, stats)` gives the checked Result (the DSL's checker, held-out
+    tests) of a winner that is not a run's own pick, on the examples it treats as right."""
     n = len(task.examples)
     noise = min(noise, max(0, n - MIN_KEPT))
-    runs = [()] + [combo for k in range(1, noise + 1) for combo in itertools.combinations(range(n), k)]
-    runs = runs[:MAX_RUNS]
+    leave_outs = [_Run(combo) for k in range(1, noise + 1) for combo in itertools.combinations(range(n), k)]
+    repairs = _repairs(task) if noise else []
+    suspects = {index for run in repairs for index, _ in run.repaired}
+    runs = ([_Run()] + repairs + leave_outs)[:MAX_RUNS]
+    trusted = {_character_class(c) for i, e in enumerate(task.examples) if i not in suspects
+               and isinstance(e.output, str) for c in e.output}
     open_runs = list(range(len(runs)))
     answers: list[_Answer] = []
     total = SearchStats()
     last: Result | None = None
     scouting = noise > 0
     scouted = 0                  # candidates the scout searched
+    scout_edits = SCOUT_EDITS    # how far off a wrong output the scout's next search lets be
 
     with task_budget(seconds, None, None) as budget:
 
         def attempt(order: int, cap: int) -> None:
             """Run leave-out `order` within `cap` candidates and keep its answer."""
             nonlocal total, last
-            left_out = runs[order]
-            kept = tuple(e for i, e in enumerate(task.examples) if i not in left_out)
-            result = solve(replace(task, examples=kept), budget.remaining(), cap)
+            result = solve(runs[order].sub_task(task), budget.remaining(), cap)
             last = result
             total = total.plus(result.stats, budget.elapsed())
             if result.status is Status.INTERRUPTED:
@@ -94,32 +159,47 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Resu
                                        or (not result.found and result.status is not Status.TIMEOUT)):
                 open_runs.remove(order)          # its search ended within the cap: a bigger one adds nothing
             if result.found:
-                wrong = tuple(failing_examples(result.program, task, task.examples))
-                if len(wrong) <= noise:
-                    answers[:] = [a for a in answers if a.order != order]   # a bigger cap's answer replaces it
-                    answers.append(_Answer(result, wrong, order, _edits(result, task, wrong)))
+                answers[:] = [a for a in answers if a.order != order]   # a bigger cap's answers replace its own
+                for rank, (offered, checked) in enumerate(_offered(result)):
+                    keep(offered, order, rank, checked)
+
+        def keep(result: Result, order: int, rank: int, checked: bool) -> None:
+            """Keep `result`'s program as an answer if it gets at most `noise` examples wrong."""
+            wrong = tuple(failing_examples(result.program, task, task.examples))
+            if len(wrong) <= noise:
+                kept = suspects - set(wrong)
+                odd = sum(_odd_characters(task.examples[i].output, trusted) for i in kept) + \
+                    sum(_odd_characters(_output(result, task, i), trusted) for i in wrong if i in suspects)
+                answers.append(_Answer(result, wrong, order, _edits(result, task, wrong), rank, checked,
+                                       len(kept), odd))
 
         def scout(cap: int) -> int | None:
             """One search on every example that lets `noise` of them be wrong: the leave-out run
-            it points to (the examples its program gets wrong), None while it finds nothing."""
-            nonlocal total, last, scouting
-            nonlocal scouted
-            result = solve(task, budget.remaining(), cap, tolerate=noise)
+            it points to (the examples its program gets wrong), None while it finds nothing.
+            A program two edits off on an example may hide a bigger one a single edit off (the
+            typo), which costs less: the next round's scout then looks for that one."""
+            nonlocal total, last, scouting, scouted, scout_edits
+            result = solve(task, budget.remaining(), cap, tolerate=noise, edits=scout_edits)
             total = total.plus(result.stats, budget.elapsed())
-            scouted = result.stats.candidates
+            scouted += result.stats.candidates
             if result.status is Status.INTERRUPTED:
                 last = result
                 raise _Interrupted
             if not result.found:
-                last = result
+                last = last or result
                 if result.stats.candidates < cap and result.status is not Status.TIMEOUT:
                     scouting = False                 # it searched everything: a bigger cap finds nothing
                 return None
+            keep(result, SCOUT_ORDER, scout_edits, checked=False)      # unchecked: the scout runs no checker
             scouting = False
             if result.doubt:
                 return None                          # a join that may fit a typo by a special case
             wrong = tuple(failing_examples(result.program, task, task.examples))
-            return runs.index(wrong) if wrong in runs else None
+            worst = _worst_edits(result, task, wrong)
+            if worst >= 2:
+                scouting, scout_edits = True, worst - 1
+                return None                          # a weak lead: the stricter scout comes first
+            return runs.index(_Run(wrong)) if _Run(wrong) in runs else None
 
         cap = FIRST_ROUND_CANDIDATES
         extra_rounds = 0
@@ -137,7 +217,7 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Resu
                     if budget.remaining() <= 0:
                         break
                     attempt(order, cap)
-                    if answers and _settled(min(answers, key=_Answer.key)):
+                    if answers and _settled(_best(answers, task)):
                         open_runs = []
                         break
                 if answers:
@@ -154,13 +234,64 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Resu
         return replace(last, task=task.name, stats=stats,
                        message=(last.message + "; " if last.message else "")
                        + f"no program fits all but {noise} of the {n} examples")
-    return _named(min(answers, key=_Answer.key), task, stats)
+    best = _best(answers, task)
+    if not best.checked and recheck is not None:
+        kept = tuple(e for i, e in enumerate(task.examples) if i not in best.dropped)
+        best = replace(best, result=recheck(replace(task, examples=kept), best.result.program, stats))
+    return _named(best, task, stats)
+
+
+def _offered(result: Result) -> list[tuple[Result, bool]]:
+    """A run's pick (checked), then each runner-up as an unchecked Result of its own."""
+    offered = [(result, True)]
+    for alternative in result.alternatives:
+        offered.append((replace(result, program=alternative.program, program_text=alternative.program_text,
+                                score=alternative.score, doubt=alternative.doubt, alternatives=(),
+                                distinguishing=None, distinguishing_is_own=False, verified=None,
+                                test_correct=None), False))
+    return offered
+
+
+def _best(answers: list[_Answer], task: Task) -> _Answer:
+    """The answer of lowest key once special cases are charged. Charging only adds, so answers
+    are charged cheapest first until the next one's key without the charge cannot win."""
+    best: _Answer | None = None
+    for answer in sorted(answers, key=_Answer.key):
+        if best is not None and answer.key() >= best.key():
+            break
+        fitted = [i for i in range(len(task.examples)) if i not in answer.dropped]
+        charged = replace(answer, special=len(special_cases(answer.result.program, task, fitted)))
+        if best is None or charged.key() < best.key():
+            best = charged
+    assert best is not None
+    return best
 
 
 def _settled(best: _Answer) -> bool:
     """No later run can beat `best`: it needs no exception, and any answer that drops an example
     costs more (a program of one node plus one exception)."""
     return not best.dropped and best.key()[0] <= 1 + EXCEPTION_COST
+
+
+def _character_class(character: str) -> str:
+    if character.isdigit():
+        return "digit"
+    if character.isalpha():
+        return "upper" if character.isupper() else "lower"
+    return "space" if character.isspace() else character
+
+
+def _odd_characters(value: object, trusted: set[str]) -> int:
+    """Characters of `value` (a string output) of a class no trusted output has: 0 when nothing
+    is trusted to compare with."""
+    if not trusted or not isinstance(value, str):
+        return 0
+    return sum(_character_class(c) not in trusted for c in value)
+
+
+def _worst_edits(result: Result, task: Task, wrong: tuple[int, ...]) -> int:
+    """The most character edits between an output written down and the program's, over `wrong`."""
+    return max((_edits(result, task, (index,)) for index in wrong), default=0)
 
 
 def _edits(result: Result, task: Task, wrong: tuple[int, ...]) -> int:

@@ -46,6 +46,7 @@ class Alternative:
     program: Program
     program_text: str
     score: float
+    doubt: int = 0               # leave-one-out errors of a joined program (0: none, or direct)
 
 
 @dataclass(frozen=True)

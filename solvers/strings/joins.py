@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 from dsl.core import BOOL, Op, Program, Type, evaluate
 from solvers.search.decision_trees import Masked, covers_all, learn_decision_tree, leave_one_out_errors, useful_terms
 from solvers.search.edits import output_edits
-from solvers.search.enumeration import NEAR_MATCH_EDITS, SearchRun
+from solvers.search.enumeration import SearchRun
 from solvers.search.joins import Join
 from solvers.strings.concatenation import PieceIndex, join_pieces
 
@@ -126,7 +126,8 @@ class StringJoins(Join):
                 produced = evaluate(joined[0], run.envs[left_out])
             except Exception:  # an op outside its domain on the example it was not built on
                 continue
-            if output_edits(run.target[left_out], produced, NEAR_MATCH_EDITS) <= NEAR_MATCH_EDITS:
+            limit = run.config.tolerate_edits
+            if output_edits(run.target[left_out], produced, limit) <= limit:
                 run.offer(joined[0])
                 return
 

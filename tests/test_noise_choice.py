@@ -1,0 +1,140 @@
+"""Which answer the noisy search keeps: the scout's program and each run's runners-up compete with
+the runs' picks, an output a typo away from another example's label is repaired in a run of its
+own, and between a kept typo and a repaired one the answer that looks like the other outputs wins.
+
+`synthesize_allowing_errors` is driven here with a scripted `solve` (what each exact search would
+return), so the choice is tested on its own, fast and whatever the machine's load."""
+from __future__ import annotations
+
+from dsl.core import STRING, Example, make_task
+from dsl.strings import parse_program
+from solvers.search.noise import _Run, _odd_characters, _repairs, synthesize_allowing_errors
+from solvers.search.result import Alternative, Result, SearchStats, Status
+from solvers.search.special_cases import special_cases
+
+
+def _program(text: str):
+    return parse_program(text, {"x0": STRING})
+
+
+def _task(pairs):
+    return make_task("t", [Example((i,), o) for i, o in pairs])
+
+
+def _found(text: str, alternatives=(), doubt: int = 0) -> Result:
+    program = _program(text)
+    return Result("t", Status.FITS, program, text, SearchStats(candidates=10), doubt=doubt,
+                  input_names=("x0",), alternatives=tuple(Alternative(_program(a), a, 0.0) for a in alternatives))
+
+
+def _nothing() -> Result:
+    return Result("t", Status.NO_SOLUTION, stats=SearchStats(candidates=10))
+
+
+def _recheck(sub_task, program, stats):
+    return Result(sub_task.name, Status.FITS, program, str(program), stats, verified=True, input_names=("x0",))
+
+
+def test_the_scouts_program_competes_and_wins_over_a_farther_leave_out_pick():
+    # "+57" is a typo of "+567": the scout's program is one edit off there; the run that leaves
+    # the example out picks a program that fits the rest as well but is two edits off on it
+    task = _task([("12", "+12"), ("-34", "-34"), ("567", "+57"), ("-8", "-8")])
+    right = '(str.++ (str.substr "+" 0 (str.to_int x0)) x0)'
+    lucky = '(str.++ (str.at "+" (str.indexof x0 "1" 0)) x0)'
+
+    def solve(sub_task, seconds, cap, tolerate=0, edits=2):
+        if tolerate:
+            return _found(right)
+        if len(sub_task.examples) == 3 and all(e.output != "+57" for e in sub_task.examples):
+            return _found(lucky)
+        return _nothing()
+
+    result = synthesize_allowing_errors(task, 1, solve, 5.0, _recheck)
+    assert result.program == _program(right) and result.dropped == (2,)
+    assert result.verified is True           # the scout runs no checker: the winner was rechecked
+
+
+def test_a_runner_up_closer_on_the_left_out_example_beats_the_runs_pick():
+    task = _task([("ab", "a"), ("cd", "c"), ("xyz", "xQ"), ("pq", "p")])
+    pick = '(str.at x0 0)'                                   # "x" on the left-out row: one edit
+    runner_up = '(str.substr x0 0 (- (str.len x0) 1))'      # "xy": one edit too, but bigger
+    better = '(str.++ (str.at x0 0) "Q")'                   # not offered: never chosen
+
+    def solve(sub_task, seconds, cap, tolerate=0, edits=2):
+        if tolerate:
+            return _nothing()
+        if len(sub_task.examples) == 3 and all(e.output != "xQ" for e in sub_task.examples):
+            assert ("xyz",) in sub_task.unlabelled      # the left-out row tells programs apart
+            return _found(pick, alternatives=[runner_up])
+        return _nothing()
+
+    result = synthesize_allowing_errors(task, 1, solve, 5.0, _recheck)
+    assert result.program == _program(pick) and result.program != _program(better)
+
+    # with the runner-up right on the left-out row (no exception at all), it wins over the pick,
+    # which fits the other rows by a special case and is two edits off there
+    task = _task([("ab", "a"), ("cde", "cd"), ("wxyz", "wxy"), ("pq", "p")])
+    special = '(ite (= x0 "cde") "cd" (str.at x0 0))'
+
+    def solve_again(sub_task, seconds, cap, tolerate=0, edits=2):
+        if not tolerate and len(sub_task.examples) == 3 and all(e.output != "wxy" for e in sub_task.examples):
+            return _found(special, alternatives=[runner_up])
+        return _nothing()
+
+    result = synthesize_allowing_errors(task, 1, solve_again, 5.0, _recheck)
+    assert result.program == _program(runner_up) and result.dropped == ()
+
+
+def test_labels_a_typo_apart_get_a_repaired_run_and_short_or_repeated_ones_do_not():
+    task = _task([("a", "TRUE"), ("b", "FALE"), ("c", "FALSE"), ("d", "TRUE")])
+    assert _repairs(task) == [_Run(repaired=((1, "FALSE"),)), _Run(repaired=((2, "FALE"),))]
+    assert _Run(repaired=((1, "FALSE"),)).sub_task(task).examples[1].output == "FALSE"
+    assert _repairs(_task([("a", "1"), ("b", "2"), ("c", "3")])) == []          # one edit is a whole label
+    assert _repairs(_task([("a", "yes"), ("b", "no"), ("c", "yes")])) == []      # three edits apart
+
+
+def test_a_repaired_run_beats_a_decision_tree_that_keeps_the_typo():
+    task = _task([("abc", "TRUE"), ("b", "FALE"), ("cde", "TRUE"), ("d", "FALSE")])
+    right = '(ite (< 2 (str.len x0)) "TRUE" "FALSE")'
+    special = '(ite (< 2 (str.len x0)) "TRUE" (ite (= x0 "b") "FALE" "FALSE"))'
+
+    def solve(sub_task, seconds, cap, tolerate=0, edits=2):
+        outputs = [e.output for e in sub_task.examples]
+        if tolerate:
+            return _nothing()
+        if outputs == ["TRUE", "FALSE", "TRUE", "FALSE"]:          # the repaired run
+            return _found(right, doubt=2)
+        if len(outputs) == 4 and "FALE" in outputs:                 # every example as written
+            return _found(special, doubt=2)
+        return _nothing()
+
+    result = synthesize_allowing_errors(task, 1, solve, 5.0, _recheck)
+    assert result.program == _program(right) and result.dropped == (1,)
+
+
+def test_between_a_kept_typo_and_a_repaired_label_the_one_like_the_other_outputs_wins():
+    # "truS" and "true" each occur once, a typo apart: either could be the typo, at equal cost;
+    # the upper-case letter no other output has gives "truS" away
+    task = _task([("abc", "truS"), ("ABC", "false"), ("AB", "false"), ("xyz", "true")])
+    typo_kept = '(ite (= x0 (str.replace x0 "A" "a")) "truS" "false")'
+    right = '(ite (= x0 (str.replace x0 "A" "a")) "true" "false")'
+
+    def solve(sub_task, seconds, cap, tolerate=0, edits=2):
+        if tolerate:
+            return _found(typo_kept)        # found first, and the scout wins ties on order
+        outputs = [e.output for e in sub_task.examples]
+        if outputs == ["true", "false", "false", "true"]:
+            return _found(right)
+        return _nothing()
+
+    assert _odd_characters("truS", {"lower"}) == 1 and _odd_characters("true", {"lower"}) == 0
+    result = synthesize_allowing_errors(task, 1, solve, 5.0, _recheck)
+    assert result.program == _program(right) and result.dropped == (0,)
+
+
+def test_a_step_that_serves_one_example_alone_is_a_special_case():
+    task = _task([("938-242-504", "242"), ("118-980-214", "98"), ("244-655-094", "655")])
+    trick = _program('(str.replace (str.substr x0 4 3) (str.from_int 0) "")')   # removes the typo's 0
+    assert special_cases(trick, task, [0, 1, 2]) == {1}
+    assert special_cases(trick, task, [0, 2]) == set()         # an example it calls wrong anyway
+    assert special_cases(_program('(str.substr x0 4 3)'), task, [0, 1, 2]) == set()
