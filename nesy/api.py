@@ -84,8 +84,9 @@ def synthesize(examples: Task | Iterable[Any], dsl: str = "strings", timeout: fl
     `unlabelled`, `constants` and `ops` are hints (see `as_task`): the other input rows of the
     column, values search should use, and the only op names search may use.
 
-    `guide` is a `solvers.search.guide.Guide`, or "default" for the shipped neural guide of the DSL, or a
-    weights file; None (or "none") is plain enumeration.
+    `guide` is a `solvers.search.guide.Guide`, or "shipped" for the shipped neural guide of the DSL,
+    or a weights file; None (or "none", the default, as in `nesy synth`: measured side by side, plain
+    search solves more, see BENCHMARKS.md) is plain enumeration.
 
     Example:
         >>> import nesy

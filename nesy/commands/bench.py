@@ -32,9 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "runs compare fairly on a busy machine (--timeout still stops a task)")
     parser.add_argument("--no-unify", action="store_true", help="no conditional solutions by unification")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--guide", default="default", metavar="GUIDE",
-                        help="search guide: 'default' (the shipped neural guide), 'none' (plain search), "
-                        "'both' (plain and guided, one table), or a weights file")
+    parser.add_argument("--guide", default="none", metavar="GUIDE",
+                        help="search guide: 'none' (plain search, the default: measured, it solves more), "
+                        "'shipped' (the shipped neural guide), 'both' (guided and plain, one table), or a weights file")
     add_generalization_options(parser, compare=True)
     parser.add_argument("--min-examples", type=positive_int, default=None, metavar="N",
                         help="only the tasks with at least N train examples")

@@ -144,15 +144,16 @@ SHIPPED_GUIDES = ("strings",)
 
 
 def load_guide(spec: str, dsl: Dsl) -> "NeuralGuide | LatentGuide | None":
-    """`--guide` values: "none" (plain search), "default" (the shipped weights), "latent" (the
-    latent program network's rule prior, `nesy.latent.guide`; seqrules), or a file path."""
+    """`--guide` values: "none" (plain search, the default), "shipped" (the shipped weights; also
+    spelled "default", its name while it was the default), "latent" (the latent program network's
+    rule prior, `nesy.latent.guide`; seqrules), or a file path."""
     if spec == "none":
         return None
     if spec == "latent":
         from nesy.latent.guide import LatentGuide
 
         return LatentGuide.for_dsl(dsl)
-    if spec == "default":
+    if spec in ("shipped", "default"):
         path = default_weights_path(dsl.name)
         if not path.exists() and dsl.name not in SHIPPED_GUIDES:
             return None  # a DSL without shipped weights (e.g. regex) searches unguided by default
@@ -169,7 +170,7 @@ def guide_runs(spec: str, dsl: Dsl) -> list[tuple[str, "NeuralGuide | LatentGuid
         return [("plain", None)]
     if spec == "latent":
         return [("latent", load_guide(spec, dsl))]
-    guide = load_guide("default" if spec == "both" else spec, dsl)
+    guide = load_guide("shipped" if spec == "both" else spec, dsl)
     if guide is None:
         return [("plain", None)]
     return [("guided", guide), ("plain", None)] if spec == "both" else [("guided", guide)]
