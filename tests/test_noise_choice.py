@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dsl.core import STRING, Example, make_task
 from dsl.strings import parse_program
-from solvers.search.noise import _Run, _odd_characters, _repairs, synthesize_allowing_errors
+from solvers.search.noise import _Run, _lead, _repairs, synthesize_allowing_errors
+from solvers.search.suspects import Trusted, shape
 from solvers.search.result import Alternative, Result, SearchStats, Status
 from solvers.search.special_cases import special_cases
 
@@ -127,7 +128,8 @@ def test_between_a_kept_typo_and_a_repaired_label_the_one_like_the_other_outputs
             return _found(right)
         return _nothing()
 
-    assert _odd_characters("truS", {"lower"}) == 1 and _odd_characters("true", {"lower"}) == 0
+    trusted = Trusted.of(task, {0, 3})
+    assert trusted.misfit("truS") > trusted.misfit("true")
     result = synthesize_allowing_errors(task, 1, solve, 5.0, _recheck)
     assert result.program == _program(right) and result.dropped == (0,)
 
@@ -138,3 +140,32 @@ def test_a_step_that_serves_one_example_alone_is_a_special_case():
     assert special_cases(trick, task, [0, 1, 2]) == {1}
     assert special_cases(trick, task, [0, 2]) == set()         # an example it calls wrong anyway
     assert special_cases(_program('(str.substr x0 4 3)'), task, [0, 1, 2]) == set()
+
+
+def test_a_typo_looks_unlike_the_trusted_outputs_in_characters_and_shape():
+    task = _task([("9:00 morning", "9 AM"), ("11:00 morning", "11 AM"), ("3:00 day", "3 PM"), ("9:00 night", " PM")])
+    trusted = Trusted.of(task, {2, 3})             # "3 PM" and " PM" are a typo apart
+    assert shape("11 AM") == shape("3 PM") == ("digit", "space", "upper")
+    assert trusted.misfit("3 PM") < trusted.misfit(" PM")          # no digit run: another shape
+    assert trusted.misfit("9 PQ") > trusted.misfit("9 PM")         # "Q" is in no input or output
+
+
+def test_only_an_example_no_pieces_spell_is_left_out_of_a_concatenation():
+    from dsl.core import Program
+    from solvers.strings.concatenation import PieceIndex
+
+    index = PieceIndex(("ab-cd", "ef-gh", "ijXkl"), near_misses={})
+    for vector in [("ab", "ef", "ij"), ("-", "-", "-"), ("cd", "gh", "kl")]:
+        index.offer(vector, Program.const("", STRING), 1)
+    assert index.uncoverable() == [2]                       # nothing there spells the "X"
+
+
+def test_the_examples_lead_to_the_repair_that_removes_a_character_no_input_has():
+    task = _task([("General Electric Inc", "General Electric"), ("Microsoft", "Microsoft"),
+                  ("Microsoft Corporation", "Microjoft"), ("Nintendo", "Nintendo")])
+    runs = [_Run()] + _repairs(task)
+    assert runs[1:] == [_Run(repaired=((1, "Microjoft"),)), _Run(repaired=((2, "Microsoft"),))]
+    suspects = {1, 2}
+    assert _lead(runs, task, Trusted.of(task, suspects)) == 2          # "j" is in no input
+    plain = _task([("ab", "a"), ("cd", "c"), ("ef", "e")])
+    assert _lead([_Run(), _Run((0,)), _Run((1,)), _Run((2,))], plain, Trusted.of(plain, set())) is None

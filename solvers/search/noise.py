@@ -29,9 +29,10 @@ from typing import Callable
 from dsl.core import Program, Task
 from solvers.search.budget import task_budget
 from solvers.search.checking import failing_examples
-from solvers.search.edits import edit_distance, output_edits
+from solvers.search.edits import output_edits
 from solvers.search.result import Result, SearchStats, Status
 from solvers.search.special_cases import special_cases
+from solvers.search.suspects import Trusted, typo_pairs
 
 EXCEPTION_COST = 8          # program nodes one example treated as wrong is worth, per character edit
 FAR_EDITS = 4               # ... up to this many edits (an output far from the program's is no typo)
@@ -57,7 +58,7 @@ class _Answer:
     rank: int = 0                # 0: the run's own pick, then its runners-up in their order
     checked: bool = True         # the run's own checked result (else `recheck` makes one at the end)
     suspects_fitted: int = 0     # outputs a typo away from another example's that it reproduces
-    odd_characters: int = 0      # characters of a class no trusted output has, in the suspect outputs it keeps or makes
+    misfit: int = 0              # how unlike the trusted outputs its kept or made suspect outputs are
     special: int = 0             # examples it fits by a step that serves them alone (`special_cases`)
 
     def key(self) -> tuple[int, int, int, int, int]:
@@ -67,20 +68,18 @@ class _Answer:
         An output that occurs once and is a typo away from another example's ("ALSE" beside
         "FALSE") is as likely a typo as not: reproducing it costs one exception, as repairing it
         does, and size decides. Between two such answers ("truS" kept and "true" called wrong,
-        or the other way round) the one whose outputs look like the other examples' wins: a typo
-        puts in a character of any class, an upper-case letter among lower-case labels. An
+        or the other way round) the one whose outputs look like the other examples' wins
+        (`suspects.Trusted.misfit`): a typo puts in a character of any kind. An
         example fitted by a step that serves it alone is an exception too (`special_cases`)."""
         size = self.result.program.size if self.result.program is not None else 10_000
         suspect = len(self.dropped) + self.result.doubt
         exceptions = self.edits + self.result.doubt + self.suspects_fitted + self.special
-        return (size + EXCEPTION_COST * exceptions, self.odd_characters, suspect, self.order, self.rank)
+        return (size + EXCEPTION_COST * exceptions, self.misfit, suspect, self.order, self.rank)
 
 
 SCOUT_ORDER = -1
 SCOUT_EDITS = 2             # the scout's first search lets a wrong output be this many edits off
 MAX_REPAIRS = 6             # repaired runs at most
-REPAIR_EDITS = 2            # an output this close to another example's may be a typo of it ...
-REPAIR_SHARE = 3            # ... when the edits are at most a third of its length ("Xno" -> "no")
 
 
 @dataclass(frozen=True)
@@ -106,16 +105,9 @@ def _repairs(task: Task) -> list[_Run]:
     one of them, and searching every example (the repaired one too) keeps the decision trees
     honest, which leaving the example out does not (`(ite (= x0 "substring") "no" "yes")` fits
     once the one row that tells it from the right program is gone)."""
-    outputs = [e.output for e in task.examples]
-    runs: list[_Run] = []
-    for index, output in enumerate(outputs):
-        if not isinstance(output, str) or outputs.count(output) > 1:
-            continue
-        for other in dict.fromkeys(o for o in outputs if isinstance(o, str) and o != output):
-            edits = edit_distance(output, other, REPAIR_EDITS)
-            if edits <= REPAIR_EDITS and REPAIR_SHARE * edits <= max(len(output), len(other)):
-                runs.append(_Run(repaired=((index, other),)))
-    return runs[:MAX_REPAIRS]
+    return [_Run(repaired=(pair,)) for pair in typo_pairs(task)][:MAX_REPAIRS]
+
+
 Recheck = Callable[[Task, Program, SearchStats], Result]
 
 
@@ -135,8 +127,7 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Resu
     repairs = _repairs(task) if noise else []
     suspects = {index for run in repairs for index, _ in run.repaired}
     runs = ([_Run()] + repairs + leave_outs)[:MAX_RUNS]
-    trusted = {_character_class(c) for i, e in enumerate(task.examples) if i not in suspects
-               and isinstance(e.output, str) for c in e.output}
+    trusted = Trusted.of(task, suspects)
     open_runs = list(range(len(runs)))
     answers: list[_Answer] = []
     total = SearchStats()
@@ -168,10 +159,10 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Resu
             wrong = tuple(failing_examples(result.program, task, task.examples))
             if len(wrong) <= noise:
                 kept = suspects - set(wrong)
-                odd = sum(_odd_characters(task.examples[i].output, trusted) for i in kept) + \
-                    sum(_odd_characters(_output(result, task, i), trusted) for i in wrong if i in suspects)
+                misfit = sum(trusted.misfit(task.examples[i].output) for i in kept) + \
+                    sum(trusted.misfit(_output(result, task, i)) for i in wrong if i in suspects)
                 answers.append(_Answer(result, wrong, order, _edits(result, task, wrong), rank, checked,
-                                       len(kept), odd))
+                                       len(kept), misfit))
 
         def scout(cap: int) -> int | None:
             """One search on every example that lets `noise` of them be wrong: the leave-out run
@@ -203,8 +194,16 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Resu
 
         cap = FIRST_ROUND_CANDIDATES
         extra_rounds = 0
+        lead, led = _lead(runs, task, trusted), False
         try:
             while open_runs and budget.remaining() > 0:
+                if lead is not None and not led:
+                    # the run the examples point to first, with what the scout will get: where
+                    # the scout is slow (long outputs, many examples) it often ends the task
+                    led = True
+                    attempt(lead, cap * len(open_runs))
+                    if answers and _settled(_best(answers, task)):
+                        break
                 if scouting:
                     # the scout costs what the round's leave-out runs cost together, and finds a
                     # typo's program about as soon as the clean task's search would
@@ -267,26 +266,31 @@ def _best(answers: list[_Answer], task: Task) -> _Answer:
     return best
 
 
+def _lead(runs: list[_Run], task: Task, trusted: Trusted) -> int | None:
+    """The run the examples themselves point to, when one stands out: the repair that most makes
+    an output look like the trusted ones ("Microjoft" -> "Microsoft": no "j" in any input), or
+    else the one example whose output looks least like the others' ("Los Angeles, CA,USA" beside
+    "..., MI, USA"). None when no run stands out (a tie, or nothing looks off)."""
+    scores: dict[int, int] = {}
+    for order, run in enumerate(runs):
+        if run.repaired:
+            index, replacement = run.repaired[0]
+            scores[order] = trusted.misfit(task.examples[index].output) - trusted.misfit(replacement)
+    if not any(score > 0 for score in scores.values()):
+        scores = {}
+        for order, run in enumerate(runs):
+            if len(run.left_out) == 1 and not run.repaired:
+                index = run.left_out[0]
+                scores[order] = Trusted.of(task, {index}).misfit(task.examples[index].output)
+    best = max(scores.values(), default=0)
+    leaders = [order for order, score in scores.items() if score == best]
+    return leaders[0] if best > 0 and len(leaders) == 1 else None
+
+
 def _settled(best: _Answer) -> bool:
     """No later run can beat `best`: it needs no exception, and any answer that drops an example
     costs more (a program of one node plus one exception)."""
     return not best.dropped and best.key()[0] <= 1 + EXCEPTION_COST
-
-
-def _character_class(character: str) -> str:
-    if character.isdigit():
-        return "digit"
-    if character.isalpha():
-        return "upper" if character.isupper() else "lower"
-    return "space" if character.isspace() else character
-
-
-def _odd_characters(value: object, trusted: set[str]) -> int:
-    """Characters of `value` (a string output) of a class no trusted output has: 0 when nothing
-    is trusted to compare with."""
-    if not trusted or not isinstance(value, str):
-        return 0
-    return sum(_character_class(c) not in trusted for c in value)
 
 
 def _worst_edits(result: Result, task: Task, wrong: tuple[int, ...]) -> int:

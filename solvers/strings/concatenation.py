@@ -56,6 +56,26 @@ class PieceIndex:
         self.count += 1
         return True
 
+    def uncoverable(self) -> list[int]:
+        """The examples whose output no sequence of the pieces' strings there spells, even one
+        chosen for that example alone (near misses count where they fit): a concatenation that
+        leaves one example out can only succeed by leaving out one of these, when there are any."""
+        pieces = [p for group in self.by_first.values() for p in group]
+        near = [p for group in (self.near_misses or {}).values() for p in group]
+        blocked = []
+        for index, text in enumerate(self.target):
+            strings = {p.vector[index] for p in pieces} | {p.vector[index] for p in near if p.vector[index] in text}
+            reachable = [False] * (len(text) + 1)
+            reachable[0] = True
+            for start in range(len(text)):
+                if reachable[start]:
+                    for end in range(start + 1, len(text) + 1):
+                        if not reachable[end] and text[start:end] in strings:
+                            reachable[end] = True
+            if not reachable[-1]:
+                blocked.append(index)
+        return blocked
+
     def without(self, left_out: int) -> "PieceIndex":
         """The index search would have built for the target without example `left_out`."""
         def drop(vector: Vector) -> Vector:
@@ -71,7 +91,8 @@ class PieceIndex:
 
 
 def join_pieces(index: PieceIndex, concat_cost: int, make_concat: Callable[[Program, Program], Program],
-                check_budget: Callable[[], None] = lambda: None) -> tuple[Program, int] | None:
+                check_budget: Callable[[], None] = lambda: None,
+                max_expansions: int = MAX_EXPANSIONS) -> tuple[Program, int] | None:
     """The cheapest concatenation of indexed pieces equal to the target on every example (with
     its cost), found by uniform-cost search over position vectors; None if there is none.
     `check_budget` is called now and then, and may raise to stop the search.
@@ -89,7 +110,7 @@ def join_pieces(index: PieceIndex, concat_cost: int, make_concat: Callable[[Prog
     came_from: dict[tuple[int, ...], tuple[tuple[int, ...], Piece]] = {}
     expansions, tie = 0, 0
     first_target = target[0]
-    while frontier and expansions < MAX_EXPANSIONS:
+    while frontier and expansions < max_expansions:
         cost, _, state = heapq.heappop(frontier)
         if state == goal:
             return _rebuild(state, came_from, make_concat), cost

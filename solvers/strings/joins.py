@@ -17,12 +17,13 @@ from solvers.search.decision_trees import Masked, covers_all, learn_decision_tre
 from solvers.search.edits import output_edits
 from solvers.search.enumeration import SearchRun
 from solvers.search.joins import Join
-from solvers.strings.concatenation import PieceIndex, join_pieces
+from solvers.strings.concatenation import MAX_EXPANSIONS, PieceIndex, join_pieces
 
 CONCAT_NAME = "str.++"      # concatenation: the op whose meaning the piece join exploits
 ITE_NAME = "ite"
 MAX_PREDICATES = 4000       # Boolean values offered to the decision-tree learner
 UNIFY_FROM_COST = 3         # no decision trees before terms of this cost exist
+MIN_SHARED_EXPANSIONS = 1000  # expansions each leave-one-out concatenation of the scout gets at least
 
 
 def string_joins(run: SearchRun, costs: Mapping[Op, int]) -> Sequence[Join]:
@@ -117,9 +118,18 @@ class StringJoins(Join):
     def _try_concatenation_but_one(self, run: SearchRun) -> None:
         """Noise's scout: a concatenation of pieces that fit every example but one, offered when
         its output there is a typo away from the one written down (one left out at a time, the
-        same joins `_join_doubt` builds; several wrong examples are left to the leave-out runs)."""
-        for left_out in range(len(run.target)):
-            joined = join_pieces(self.pieces.without(left_out), self.concat_cost, self._make_concat, run.check)
+        same joins `_join_doubt` builds; several wrong examples are left to the leave-out runs).
+        Only an example no pieces can spell is left out when there is one (none at all when two
+        are), and otherwise the joins share one join's expansions: with long outputs on many
+        examples, a join per example per level took nine tenths of the scout's time."""
+        blocked = self.pieces.uncoverable()
+        if len(blocked) > 1:
+            return
+        left_outs = blocked or list(range(len(run.target)))
+        expansions = MAX_EXPANSIONS if blocked else max(MIN_SHARED_EXPANSIONS, MAX_EXPANSIONS // len(left_outs))
+        for left_out in left_outs:
+            joined = join_pieces(self.pieces.without(left_out), self.concat_cost, self._make_concat, run.check,
+                                 expansions)
             if joined is None or not run.could_improve(joined[0]):
                 continue
             try:
