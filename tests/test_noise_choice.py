@@ -130,6 +130,9 @@ def test_between_a_kept_typo_and_a_repaired_label_the_one_like_the_other_outputs
 
     trusted = Trusted.of(task, {0, 3})
     assert trusted.misfit("truS") > trusted.misfit("true")
+    # a deleted character is no evidence either way: "ALSE" for "FALSE" ties
+    labels = Trusted.of(_task([("a", "TRUE"), ("b", "ALSE"), ("c", "FALSE"), ("d", "TRUE")]), {1, 2})
+    assert labels.misfit("ALSE") == labels.misfit("FALSE")
     result = synthesize_allowing_errors(task, 1, solve, 5.0, _recheck)
     assert result.program == _program(right) and result.dropped == (0,)
 
@@ -147,7 +150,8 @@ def test_a_typo_looks_unlike_the_trusted_outputs_in_characters_and_shape():
     trusted = Trusted.of(task, {2, 3})             # "3 PM" and " PM" are a typo apart
     assert shape("11 AM") == shape("3 PM") == ("digit", "space", "upper")
     assert trusted.misfit("3 PM") < trusted.misfit(" PM")          # no digit run: another shape
-    assert trusted.misfit("9 PQ") > trusted.misfit("9 PM")         # "Q" is in no input or output
+    assert trusted.misfit("9 pm") > trusted.misfit("9 PM")         # lower case: no trusted output has it
+    assert trusted.misfit("Microsoft", ("Microsoft Corporation",)) < trusted.misfit("Microjoft", ("Microsoft Corporation",))
 
 
 def test_only_an_example_no_pieces_spell_is_left_out_of_a_concatenation():

@@ -159,8 +159,9 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Resu
             wrong = tuple(failing_examples(result.program, task, task.examples))
             if len(wrong) <= noise:
                 kept = suspects - set(wrong)
-                misfit = sum(trusted.misfit(task.examples[i].output) for i in kept) + \
-                    sum(trusted.misfit(_output(result, task, i)) for i in wrong if i in suspects)
+                misfit = sum(trusted.misfit(task.examples[i].output, task.examples[i].inputs) for i in kept) + \
+                    sum(trusted.misfit(_output(result, task, i), task.examples[i].inputs)
+                        for i in wrong if i in suspects)
                 answers.append(_Answer(result, wrong, order, _edits(result, task, wrong), rank, checked,
                                        len(kept), misfit))
 
@@ -268,20 +269,22 @@ def _best(answers: list[_Answer], task: Task) -> _Answer:
 
 def _lead(runs: list[_Run], task: Task, trusted: Trusted) -> int | None:
     """The run the examples themselves point to, when one stands out: the repair that most makes
-    an output look like the trusted ones ("Microjoft" -> "Microsoft": no "j" in any input), or
-    else the one example whose output looks least like the others' ("Los Angeles, CA,USA" beside
-    "..., MI, USA"). None when no run stands out (a tie, or nothing looks off)."""
+    an output look like the trusted ones ("Microjoft" -> "Microsoft", which its input "Microsoft
+    Corporation" writes), or else the one example whose output looks least like the others' in
+    classes and shape ("Los Angeles, CA,USA" beside "..., MI, USA"). None when no run stands out
+    (a tie, or nothing looks off)."""
     scores: dict[int, int] = {}
     for order, run in enumerate(runs):
         if run.repaired:
             index, replacement = run.repaired[0]
-            scores[order] = trusted.misfit(task.examples[index].output) - trusted.misfit(replacement)
+            inputs = task.examples[index].inputs
+            scores[order] = trusted.misfit(task.examples[index].output, inputs) - trusted.misfit(replacement, inputs)
     if not any(score > 0 for score in scores.values()):
         scores = {}
         for order, run in enumerate(runs):
             if len(run.left_out) == 1 and not run.repaired:
-                index = run.left_out[0]
-                scores[order] = Trusted.of(task, {index}).misfit(task.examples[index].output)
+                index = run.left_out[0]          # its own inputs not given: most outputs are not in them
+                scores[order] = Trusted.of(task, {index}).misfit(task.examples[index].output, (task.examples[index].output,))
     best = max(scores.values(), default=0)
     leaders = [order for order, score in scores.items() if score == best]
     return leaders[0] if best > 0 and len(leaders) == 1 else None

@@ -3,8 +3,9 @@
 Noise tolerance meets two outputs a typo apart that each occur once ("truS" and "true", "3 PM" and
 " PM"): either could be the typo, and a program can keep either while calling the other wrong at
 the same cost. A typo puts in (or takes out) a character of any kind, so the one written down
-right is the one that looks like the rest: its characters occur in the task's other text, of
-classes the trusted outputs have, in the same shape (runs of digits, letters, spaces, punctuation).
+right is the one that looks like the rest: characters of classes the trusted outputs have, in the
+same shape (runs of digits, letters, spaces, punctuation), and, where the output is text of its
+own inputs, written as they write it.
 """
 from __future__ import annotations
 
@@ -48,26 +49,27 @@ def shape(text: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Trusted:
-    """What the outputs not in doubt (and every input) look like."""
+    """What the outputs not in doubt look like."""
 
     classes: frozenset[str]
-    characters: frozenset[str]
     shapes: frozenset[tuple[str, ...]]
 
     @staticmethod
     def of(task: Task, suspects: set[int]) -> "Trusted":
         outputs = [e.output for i, e in enumerate(task.examples) if i not in suspects and isinstance(e.output, str)]
-        inputs = [v for e in task.examples for v in e.inputs if isinstance(v, str)]
         return Trusted(frozenset(character_class(c) for out in outputs for c in out),
-                       frozenset(c for text in outputs + inputs for c in text),
                        frozenset(shape(out) for out in outputs))
 
-    def misfit(self, value: object) -> int:
-        """How unlike the trusted text a string output is: its characters of a class no trusted
-        output has, its characters found in no input or trusted output, and 1 more when no
-        trusted output has its shape (0 for what is not a string, or with nothing to compare)."""
+    def misfit(self, value: object, inputs: tuple = ()) -> int:
+        """How unlike the trusted outputs a string output of the example with `inputs` is: its
+        characters of a class no trusted output has, 1 more when no trusted output has its
+        shape, and 1 more when it is not written in its own inputs ("Microsoft" is in "Microsoft
+        Corporation", "Microjoft" is not). 0 for what is not a string, or with nothing to compare.
+
+        Characters merely absent from the task's text are no evidence: a typo that deletes one
+        makes a string with fewer of them, right or wrong."""
         if not isinstance(value, str) or not self.classes:
             return 0
         odd_class = sum(character_class(c) not in self.classes for c in value)
-        unseen = sum(c not in self.characters for c in value)
-        return odd_class + unseen + (shape(value) not in self.shapes)
+        own = any(isinstance(v, str) and value and value in v for v in inputs)
+        return odd_class + (shape(value) not in self.shapes) + (not own)
