@@ -173,3 +173,11 @@ def test_the_examples_lead_to_the_repair_that_removes_a_character_no_input_has()
     assert _lead(runs, task, Trusted.of(task, suspects)) == 2          # "j" is in no input
     plain = _task([("ab", "a"), ("cd", "c"), ("ef", "e")])
     assert _lead([_Run(), _Run((0,)), _Run((1,)), _Run((2,))], plain, Trusted.of(plain, set())) is None
+
+
+def test_at_equal_cost_fewer_literal_characters_win():
+    from solvers.search.noise import _Answer
+
+    built, written = _found('(str.++ x0 " PM")'), _found('(str.++ "3" " PM")')
+    assert built.program.size == written.program.size
+    assert _Answer(built, (), 1).key() < _Answer(written, (), 0).key()     # before search order

@@ -26,7 +26,7 @@ import itertools
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from dsl.core import Program, Task
+from dsl.core import Const, Program, Task
 from solvers.search.budget import task_budget
 from solvers.search.checking import failing_examples
 from solvers.search.edits import output_edits
@@ -61,7 +61,7 @@ class _Answer:
     misfit: int = 0              # how unlike the trusted outputs its kept or made suspect outputs are
     special: int = 0             # examples it fits by a step that serves them alone (`special_cases`)
 
-    def key(self) -> tuple[int, int, int, int, int]:
+    def key(self) -> tuple[int, int, int, int, int, int]:
         """Size plus the cost of its exceptions, dearer the farther the program's output is from
         the one written down (a typo is an edit or two); a join in doubt (its leave-one-out check
         got examples wrong: it may fit a typo with a special case) pays for each such error too.
@@ -70,11 +70,14 @@ class _Answer:
         does, and size decides. Between two such answers ("truS" kept and "true" called wrong,
         or the other way round) the one whose outputs look like the other examples' wins
         (`suspects.Trusted.misfit`): a typo puts in a character of any kind. An
-        example fitted by a step that serves it alone is an exception too (`special_cases`)."""
+        example fitted by a step that serves it alone is an exception too (`special_cases`).
+        Then fewer characters of literals: a program that writes "3 PM" out where another
+        builds it from the input's "3" says more about the examples than about the task."""
         size = self.result.program.size if self.result.program is not None else 10_000
         suspect = len(self.dropped) + self.result.doubt
         exceptions = self.edits + self.result.doubt + self.suspects_fitted + self.special
-        return (size + EXCEPTION_COST * exceptions, self.misfit, suspect, self.order, self.rank)
+        return (size + EXCEPTION_COST * exceptions, self.misfit, _literal_characters(self.result.program),
+                suspect, self.order, self.rank)
 
 
 SCOUT_ORDER = -1
@@ -294,6 +297,14 @@ def _settled(best: _Answer) -> bool:
     """No later run can beat `best`: it needs no exception, and any answer that drops an example
     costs more (a program of one node plus one exception)."""
     return not best.dropped and best.key()[0] <= 1 + EXCEPTION_COST
+
+
+def _literal_characters(program: Program | None) -> int:
+    """Characters of the string literals of `program` (the rest of its description length)."""
+    if program is None:
+        return 0
+    return sum(len(p.head.value) for p in program.subprograms()
+               if isinstance(p.head, Const) and isinstance(p.head.value, str))
 
 
 def _worst_edits(result: Result, task: Task, wrong: tuple[int, ...]) -> int:
