@@ -181,3 +181,22 @@ def test_at_equal_cost_fewer_literal_characters_win():
     built, written = _found('(str.++ x0 " PM")'), _found('(str.++ "3" " PM")')
     assert built.program.size == written.program.size
     assert _Answer(built, (), 1).key() < _Answer(written, (), 0).key()     # before search order
+
+
+def test_a_label_a_letter_shorter_is_the_typo():
+    # "FALE" and "FALSE" each occur once and look alike; a deletion is 62 times likelier than
+    # the insertion of that one letter, so the program keeping "FALSE" wins
+    task = _task([("ab", "TRUE"), ("cd", "FALE"), ("ae", "TRUE"), ("xy", "FALSE")])
+    keeps_typo = '(ite (str.contains x0 "a") "TRUE" "FALE")'
+    right = '(ite (str.contains x0 "a") "TRUE" "FALSE")'
+
+    def solve(sub_task, seconds, cap, tolerate=0, edits=2):
+        if tolerate:
+            return _found(keeps_typo)
+        outputs = [e.output for e in sub_task.examples]
+        if outputs == ["TRUE", "FALSE", "TRUE", "FALSE"]:
+            return _found(right)
+        return _nothing()
+
+    result = synthesize_allowing_errors(task, 1, solve, 5.0, _recheck)
+    assert result.program == _program(right) and result.dropped == (1,)

@@ -59,9 +59,10 @@ class _Answer:
     checked: bool = True         # the run's own checked result (else `recheck` makes one at the end)
     suspects_fitted: int = 0     # outputs a typo away from another example's that it reproduces
     misfit: int = 0              # how unlike the trusted outputs its kept or made suspect outputs are
+    suspect_length: int = 0      # characters of those outputs
     special: int = 0             # examples it fits by a step that serves them alone (`special_cases`)
 
-    def key(self) -> tuple[int, int, int, int, int, int]:
+    def key(self) -> tuple[int, int, int, int, int, int, int]:
         """Size plus the cost of its exceptions, dearer the farther the program's output is from
         the one written down (a typo is an edit or two); a join in doubt (its leave-one-out check
         got examples wrong: it may fit a typo with a special case) pays for each such error too.
@@ -71,13 +72,16 @@ class _Answer:
         or the other way round) the one whose outputs look like the other examples' wins
         (`suspects.Trusted.misfit`): a typo puts in a character of any kind. An
         example fitted by a step that serves it alone is an exception too (`special_cases`).
-        Then fewer characters of literals: a program that writes "3 PM" out where another
-        builds it from the input's "3" says more about the examples than about the task."""
+        Then the longer of such outputs: a deletion typo can drop any character, an insertion
+        must also pick the one it puts in (1 in 62), so "FALE" beside "FALSE" is far more likely
+        "FALSE" with a letter lost. Then fewer characters of literals: a program that writes
+        "3 PM" out where another builds it from the input's "3" says more about the examples
+        than about the task."""
         size = self.result.program.size if self.result.program is not None else 10_000
         suspect = len(self.dropped) + self.result.doubt
         exceptions = self.edits + self.result.doubt + self.suspects_fitted + self.special
-        return (size + EXCEPTION_COST * exceptions, self.misfit, _literal_characters(self.result.program),
-                suspect, self.order, self.rank)
+        return (size + EXCEPTION_COST * exceptions, self.misfit, -self.suspect_length,
+                _literal_characters(self.result.program), suspect, self.order, self.rank)
 
 
 SCOUT_ORDER = -1
@@ -162,11 +166,12 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Resu
             wrong = tuple(failing_examples(result.program, task, task.examples))
             if len(wrong) <= noise:
                 kept = suspects - set(wrong)
-                misfit = sum(trusted.misfit(task.examples[i].output, task.examples[i].inputs) for i in kept) + \
-                    sum(trusted.misfit(_output(result, task, i), task.examples[i].inputs)
-                        for i in wrong if i in suspects)
+                made = [(task.examples[i].output, i) for i in kept] + \
+                    [(_output(result, task, i), i) for i in wrong if i in suspects]
+                misfit = sum(trusted.misfit(value, task.examples[i].inputs) for value, i in made)
+                length = sum(len(value) for value, _ in made if isinstance(value, str))
                 answers.append(_Answer(result, wrong, order, _edits(result, task, wrong), rank, checked,
-                                       len(kept), misfit))
+                                       len(kept), misfit, length))
 
         def scout(cap: int) -> int | None:
             """One search on every example that lets `noise` of them be wrong: the leave-out run
