@@ -25,7 +25,7 @@ POINTER_SIZES = {"sort": (5, 10, 20), "hull": (5, 10, 50), "tsp": (5, 10)}
 NTM_SEQUENCES = 10_000
 SHIPPED_NTM_SEED = 3          # the fastest of the four recorded seeds; its weights are ntm-copy.pt
 POINTER_RECIPES = {"reverse": dict(sizes=(5, 10), steps=300), "sort": dict(sizes=(5, 10, 20), steps=800),
-                   "tsp": dict(sizes=(5, 10), steps=800), "hull": dict(sizes=(5, 10, 20, 50), steps=1000)}
+                   "tsp": dict(sizes=(5, 10), steps=800), "hull": dict(sizes=(5, 10, 20, 50), steps=10_000)}
 # Published figures to compare with. Vinyals et al. 2015's own tables could not be read here (only the
 # abstract was found), so these are a public replication's, read from its repository:
 # gchaperon/pointer-networks reports/table1.md (hull exact accuracy) and reports/table2.md (TSP mean tour)
