@@ -32,8 +32,21 @@ def _nothing() -> Result:
     return Result("t", Status.NO_SOLUTION, stats=SearchStats(candidates=10))
 
 
-def _recheck(sub_task, program, stats):
+def _recheck(sub_task, program, stats, seconds):
     return Result(sub_task.name, Status.FITS, program, str(program), stats, verified=True, input_names=("x0",))
+
+
+def _scripted(runs: dict, scout: Result | None = None, seen: list | None = None):
+    """A `solve` that answers from a script: `scout` for the scout, and for an exact run the
+    Result `runs` names for its sub-task's outputs (nothing found otherwise); the sub-tasks it
+    was asked go into `seen`."""
+    def solve(sub_task, seconds, cap, tolerate=0, edits=2):
+        if seen is not None:
+            seen.append(sub_task)
+        if tolerate:
+            return scout or _nothing()
+        return runs.get(tuple(e.output for e in sub_task.examples)) or _nothing()
+    return solve
 
 
 def test_the_scouts_program_competes_and_wins_over_a_farther_leave_out_pick():
@@ -43,13 +56,7 @@ def test_the_scouts_program_competes_and_wins_over_a_farther_leave_out_pick():
     right = '(str.++ (str.substr "+" 0 (str.to_int x0)) x0)'
     lucky = '(str.++ (str.at "+" (str.indexof x0 "1" 0)) x0)'
 
-    def solve(sub_task, seconds, cap, tolerate=0, edits=2):
-        if tolerate:
-            return _found(right)
-        if len(sub_task.examples) == 3 and all(e.output != "+57" for e in sub_task.examples):
-            return _found(lucky)
-        return _nothing()
-
+    solve = _scripted({("+12", "-34", "-8"): _found(lucky)}, scout=_found(right))
     result = synthesize_allowing_errors(task, 1, solve, 5.0, _recheck)
     assert result.program == _program(right) and result.dropped == (2,)
     assert result.verified is True           # the scout runs no checker: the winner was rechecked
@@ -61,27 +68,19 @@ def test_a_runner_up_closer_on_the_left_out_example_beats_the_runs_pick():
     runner_up = '(str.substr x0 0 (- (str.len x0) 1))'      # "xy": one edit too, but bigger
     better = '(str.++ (str.at x0 0) "Q")'                   # not offered: never chosen
 
-    def solve(sub_task, seconds, cap, tolerate=0, edits=2):
-        if tolerate:
-            return _nothing()
-        if len(sub_task.examples) == 3 and all(e.output != "xQ" for e in sub_task.examples):
-            assert ("xyz",) in sub_task.unlabelled      # the left-out row tells programs apart
-            return _found(pick, alternatives=[runner_up])
-        return _nothing()
-
+    seen: list = []
+    solve = _scripted({("a", "c", "p"): _found(pick, alternatives=[runner_up])}, seen=seen)
     result = synthesize_allowing_errors(task, 1, solve, 5.0, _recheck)
     assert result.program == _program(pick) and result.program != _program(better)
+    left_out = [t for t in seen if [e.output for e in t.examples] == ["a", "c", "p"]]
+    assert all(("xyz",) in t.unlabelled for t in left_out)      # the left-out row tells programs apart
 
     # with the runner-up right on the left-out row (no exception at all), it wins over the pick,
     # which fits the other rows by a special case and is two edits off there
     task = _task([("ab", "a"), ("cde", "cd"), ("wxyz", "wxy"), ("pq", "p")])
     special = '(ite (= x0 "cde") "cd" (str.at x0 0))'
 
-    def solve_again(sub_task, seconds, cap, tolerate=0, edits=2):
-        if not tolerate and len(sub_task.examples) == 3 and all(e.output != "wxy" for e in sub_task.examples):
-            return _found(special, alternatives=[runner_up])
-        return _nothing()
-
+    solve_again = _scripted({("a", "cd", "p"): _found(special, alternatives=[runner_up])})
     result = synthesize_allowing_errors(task, 1, solve_again, 5.0, _recheck)
     assert result.program == _program(runner_up) and result.dropped == ()
 
@@ -99,16 +98,9 @@ def test_a_repaired_run_beats_a_decision_tree_that_keeps_the_typo():
     right = '(ite (< 2 (str.len x0)) "TRUE" "FALSE")'
     special = '(ite (< 2 (str.len x0)) "TRUE" (ite (= x0 "b") "FALE" "FALSE"))'
 
-    def solve(sub_task, seconds, cap, tolerate=0, edits=2):
-        outputs = [e.output for e in sub_task.examples]
-        if tolerate:
-            return _nothing()
-        if outputs == ["TRUE", "FALSE", "TRUE", "FALSE"]:          # the repaired run
-            return _found(right, doubt=2)
-        if len(outputs) == 4 and "FALE" in outputs:                 # every example as written
-            return _found(special, doubt=2)
-        return _nothing()
-
+    solve = _scripted({("TRUE", "FALSE", "TRUE", "FALSE"): _found(right, doubt=2),     # the repaired run
+                       ("TRUE", "FALE", "TRUE", "FALSE"): _found(special, doubt=2),    # every example as written
+                       ("TRUE", "FALE", "TRUE", "FALE"): _found(special, doubt=2)})    # the other repair
     result = synthesize_allowing_errors(task, 1, solve, 5.0, _recheck)
     assert result.program == _program(right) and result.dropped == (1,)
 
@@ -120,13 +112,8 @@ def test_between_a_kept_typo_and_a_repaired_label_the_one_like_the_other_outputs
     typo_kept = '(ite (= x0 (str.replace x0 "A" "a")) "truS" "false")'
     right = '(ite (= x0 (str.replace x0 "A" "a")) "true" "false")'
 
-    def solve(sub_task, seconds, cap, tolerate=0, edits=2):
-        if tolerate:
-            return _found(typo_kept)        # found first, and the scout wins ties on order
-        outputs = [e.output for e in sub_task.examples]
-        if outputs == ["true", "false", "false", "true"]:
-            return _found(right)
-        return _nothing()
+    # the scout finds the typo's program first, and the scout wins ties on order
+    solve = _scripted({("true", "false", "false", "true"): _found(right)}, scout=_found(typo_kept))
 
     trusted = Trusted.of(task, {0, 3})
     assert trusted.misfit("truS") > trusted.misfit("true")
@@ -190,13 +177,7 @@ def test_a_label_a_letter_shorter_is_the_typo():
     keeps_typo = '(ite (str.contains x0 "a") "TRUE" "FALE")'
     right = '(ite (str.contains x0 "a") "TRUE" "FALSE")'
 
-    def solve(sub_task, seconds, cap, tolerate=0, edits=2):
-        if tolerate:
-            return _found(keeps_typo)
-        outputs = [e.output for e in sub_task.examples]
-        if outputs == ["TRUE", "FALSE", "TRUE", "FALSE"]:
-            return _found(right)
-        return _nothing()
+    solve = _scripted({("TRUE", "FALSE", "TRUE", "FALSE"): _found(right)}, scout=_found(keeps_typo))
 
     result = synthesize_allowing_errors(task, 1, solve, 5.0, _recheck)
     assert result.program == _program(right) and result.dropped == (1,)

@@ -90,7 +90,8 @@ def _allowing_errors(task: Task, dsl: Dsl, options: SynthesisOptions, guide: Gui
     if options.extract_constants and task.grammar.allow_extracted_constants:
         literals += _short_outputs(task, [c.value for c in literals])
 
-    def solve(sub_task: Task, seconds: float, max_candidates: int, tolerate: int = 0, edits: int = 2) -> Result:
+    def solve(sub_task: Task, seconds: float, max_candidates: int, tolerate: int = 0,
+              edits: int = SearchConfig.tolerate_edits) -> Result:
         """One exact synthesis; with `tolerate`, a scout: the first program that gets at most that
         many examples wrong, each by at most `edits` characters, without collecting alternatives
         for a ranker."""
@@ -104,16 +105,16 @@ def _allowing_errors(task: Task, dsl: Dsl, options: SynthesisOptions, guide: Gui
             exact = replace(exact, probes=0, verify_with_z3=False, config=replace(exact.config, unify=False))
         return synthesize_task(sub_task, dsl, exact, guide)
 
-    def recheck(sub_task: Task, program: Program, stats: SearchStats) -> Result:
-        """The checked Result of a runner-up or the scout's program on the examples it fits."""
-        with task_budget(NOISE_RECHECK_SECONDS, None, config.max_memory_mb) as budget:
-            return checked_result(sub_task, dsl, program, stats, replace(options, noise=0), budget)
+    def recheck(sub_task: Task, program: Program, stats: SearchStats, seconds: float) -> Result:
+        """The checked Result of a runner-up or the scout's program on the examples it fits, in
+        the `seconds` the task has left (`checked_result` adds the grace any answer's checks get)."""
+        budget = Budget(seconds, None, config.max_memory_mb)
+        return checked_result(sub_task, dsl, program, stats, replace(options, noise=0), budget)
 
     return synthesize_allowing_errors(task, options.noise, solve, config.timeout, recheck)
 
 
 NOISE_ALTERNATIVES = 16       # runners-up of each leave-out run that compete with its pick
-NOISE_RECHECK_SECONDS = 2.0   # the checks of a winner that was not a run's own pick
 NOISE_OUTPUT_LITERALS = 6     # short outputs searched as literals when noise is allowed ...
 NOISE_OUTPUT_LENGTH = 10      # ... of at most this many characters
 

@@ -525,7 +525,7 @@ class BottomUpSearch:
                 run.pool.delay(type_, level, penalties)
 
 
-def _near_match(vector: Vector, target: Vector, tolerate: int, edits: int = 2) -> bool:
+def _near_match(vector: Vector, target: Vector, tolerate: int, edits: int = SearchConfig.tolerate_edits) -> bool:
     """At most `tolerate` of the target's values differ, each by at most `edits` character edits,
     a typo's few (a program far off on an example fits the rest by accident more often than not),
     and at least two agree (a program right on one example only explains nothing)."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Callable
 
 from dsl.core import Const, Program, Task
@@ -62,6 +63,11 @@ class _Answer:
     suspect_length: int = 0      # characters of those outputs
     special: int = 0             # examples it fits by a step that serves them alone (`special_cases`)
 
+    @cached_property
+    def literal_characters(self) -> int:
+        """Characters of its string literals (the rest of its description length)."""
+        return _literal_characters(self.result.program)
+
     def key(self) -> tuple[int, int, int, int, int, int, int]:
         """Size plus the cost of its exceptions, dearer the farther the program's output is from
         the one written down (a typo is an edit or two); a join in doubt (its leave-one-out check
@@ -81,7 +87,7 @@ class _Answer:
         suspect = len(self.dropped) + self.result.doubt
         exceptions = self.edits + self.result.doubt + self.suspects_fitted + self.special
         return (size + EXCEPTION_COST * exceptions, self.misfit, -self.suspect_length,
-                _literal_characters(self.result.program), suspect, self.order, self.rank)
+                self.literal_characters, suspect, self.order, self.rank)
 
 
 SCOUT_ORDER = -1
@@ -115,7 +121,7 @@ def _repairs(task: Task) -> list[_Run]:
     return [_Run(repaired=(pair,)) for pair in typo_pairs(task)][:MAX_REPAIRS]
 
 
-Recheck = Callable[[Task, Program, SearchStats], Result]
+Recheck = Callable[[Task, Program, SearchStats, float], Result]
 
 
 def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Result], seconds: float,
@@ -126,8 +132,9 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Resu
 
     Every program a run offers competes: its pick, its runners-up (`Result.alternatives`: another
     program may be as small and much closer on the left-out example) and the scout's program.
-    `recheck(sub_task, program, stats)` gives the checked Result (the DSL's checker, held-out
-    tests) of a winner that is not a run's own pick, on the examples it treats as right."""
+    `recheck(sub_task, program, stats, seconds)` gives the checked Result (the DSL's checker,
+    held-out tests) of a winner that is not a run's own pick, on the examples it treats as right,
+    in the seconds the task has left (and the grace every answer's checks get)."""
     n = len(task.examples)
     noise = min(noise, max(0, n - MIN_KEPT))
     leave_outs = [_Run(combo) for k in range(1, noise + 1) for combo in itertools.combinations(range(n), k)]
@@ -142,6 +149,7 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Resu
     scouting = noise > 0
     scouted = 0                  # candidates the scout searched
     scout_edits = SCOUT_EDITS    # how far off a wrong output the scout's next search lets be
+    charges: Charges = {}        # special-case charges of the programs `_best` has looked at
 
     with task_budget(seconds, None, None) as budget:
 
@@ -211,7 +219,7 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Resu
                     # the scout is slow (long outputs, many examples) it often ends the task
                     led = True
                     attempt(lead, cap * len(open_runs))
-                    if answers and _settled(_best(answers, task)):
+                    if _settled(answers, task, charges):
                         break
                 if scouting:
                     # the scout costs what the round's leave-out runs cost together, and finds a
@@ -225,7 +233,7 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Resu
                     if budget.remaining() <= 0:
                         break
                     attempt(order, cap)
-                    if answers and _settled(_best(answers, task)):
+                    if _settled(answers, task, charges):
                         open_runs = []
                         break
                 if answers:
@@ -242,10 +250,11 @@ def synthesize_allowing_errors(task: Task, noise: int, solve: Callable[..., Resu
         return replace(last, task=task.name, stats=stats,
                        message=(last.message + "; " if last.message else "")
                        + f"no program fits all but {noise} of the {n} examples")
-    best = _best(answers, task)
+    best = _best(answers, task, charges)
     if not best.checked and recheck is not None:
         kept = tuple(e for i, e in enumerate(task.examples) if i not in best.dropped)
-        best = replace(best, result=recheck(replace(task, examples=kept), best.result.program, stats))
+        best = replace(best, result=recheck(replace(task, examples=kept), best.result.program, stats,
+                                            max(0.0, seconds - stats.seconds)))
     return _named(best, task, stats)
 
 
@@ -260,15 +269,23 @@ def _offered(result: Result) -> list[tuple[Result, bool]]:
     return offered
 
 
-def _best(answers: list[_Answer], task: Task) -> _Answer:
+Charges = dict[tuple[Program, tuple[int, ...]], int]
+
+
+def _best(answers: list[_Answer], task: Task, charges: Charges) -> _Answer:
     """The answer of lowest key once special cases are charged. Charging only adds, so answers
-    are charged cheapest first until the next one's key without the charge cannot win."""
+    are charged cheapest first until the next one's key without the charge cannot win; a
+    program's charge is computed once (`charges`, kept by the caller across rounds)."""
     best: _Answer | None = None
     for answer in sorted(answers, key=_Answer.key):
         if best is not None and answer.key() >= best.key():
             break
-        fitted = [i for i in range(len(task.examples)) if i not in answer.dropped]
-        charged = replace(answer, special=len(special_cases(answer.result.program, task, fitted)))
+        program = answer.result.program
+        cached = (program, answer.dropped)
+        if cached not in charges:
+            fitted = [i for i in range(len(task.examples)) if i not in answer.dropped]
+            charges[cached] = len(special_cases(program, task, fitted))
+        charged = replace(answer, special=charges[cached])
         if best is None or charged.key() < best.key():
             best = charged
     assert best is not None
@@ -291,16 +308,20 @@ def _lead(runs: list[_Run], task: Task, trusted: Trusted) -> int | None:
         scores = {}
         for order, run in enumerate(runs):
             if len(run.left_out) == 1 and not run.repaired:
-                index = run.left_out[0]          # its own inputs not given: most outputs are not in them
-                scores[order] = Trusted.of(task, {index}).misfit(task.examples[index].output, (task.examples[index].output,))
+                index = run.left_out[0]
+                scores[order] = Trusted.of(task, {index}).misfit(task.examples[index].output)
     best = max(scores.values(), default=0)
     leaders = [order for order, score in scores.items() if score == best]
     return leaders[0] if best > 0 and len(leaders) == 1 else None
 
 
-def _settled(best: _Answer) -> bool:
-    """No later run can beat `best`: it needs no exception, and any answer that drops an example
-    costs more (a program of one node plus one exception)."""
+def _settled(answers: list[_Answer], task: Task, charges: Charges) -> bool:
+    """No later run can beat the best answer: it needs no exception, and any answer that drops
+    an example costs more (a program of one node plus one exception). Charges only add, so the
+    best is looked for only when the cheapest answer before them could be settled."""
+    if not answers or min(a.key()[0] for a in answers) > 1 + EXCEPTION_COST:
+        return False
+    best = _best(answers, task, charges)
     return not best.dropped and best.key()[0] <= 1 + EXCEPTION_COST
 
 

@@ -60,16 +60,17 @@ class Trusted:
         return Trusted(frozenset(character_class(c) for out in outputs for c in out),
                        frozenset(shape(out) for out in outputs))
 
-    def misfit(self, value: object, inputs: tuple = ()) -> int:
+    def misfit(self, value: object, inputs: tuple | None = None) -> int:
         """How unlike the trusted outputs a string output of the example with `inputs` is: its
         characters of a class no trusted output has, 1 more when no trusted output has its
         shape, and 1 more when it is not written in its own inputs ("Microsoft" is in "Microsoft
-        Corporation", "Microjoft" is not). 0 for what is not a string, or with nothing to compare.
+        Corporation", "Microjoft" is not; not judged when `inputs` is None: most outputs are not
+        in their inputs). 0 for what is not a string, or with nothing to compare.
 
         Characters merely absent from the task's text are no evidence: a typo that deletes one
         makes a string with fewer of them, right or wrong."""
         if not isinstance(value, str) or not self.classes:
             return 0
         odd_class = sum(character_class(c) not in self.classes for c in value)
-        own = any(isinstance(v, str) and value and value in v for v in inputs)
-        return odd_class + (shape(value) not in self.shapes) + (not own)
+        unwritten = inputs is not None and not any(isinstance(v, str) and value and value in v for v in inputs)
+        return odd_class + (shape(value) not in self.shapes) + unwritten
