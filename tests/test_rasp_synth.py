@@ -267,3 +267,28 @@ def test_search_ops_compute_what_the_interpreter_computes_on_their_printed_text(
             assert [repr(v) for v in theirs] == [repr(v) for v in mine], to_rasp(program)
             compared += 1
     assert compared > 150
+
+
+def test_a_boolean_target_is_found_as_a_conjunction_of_small_parts():
+    """`b c` ends here: two parts of 3 and 5 operations, joined by `and` (the conjunction join),
+    with None where the pattern cannot fit, as in Tracr's make_detect_pattern."""
+    source = 'aggregate(select(indices, indices - 1, ==), tokens) == "b" and tokens == "c";'
+    task = make_task("detect_bc", source, ["a", "b", "c"], max_len=5, count=16, seed=3)
+    result = synthesize(task, RASP, OPTIONS)
+    assert result.status is Status.SOLVED, result
+    assert " and " in result.program_text
+    assert failing(load(result.program_text), task.examples) == []
+
+
+def test_the_cover_picks_cheap_parts_and_drops_redundant_ones():
+    from solvers.rasp.conjunctions import _cheap_cover
+
+    def part(size: int) -> Program:
+        program = Program.var("tokens", CAT)
+        for _ in range(size - 1):
+            program = Program(INDICES, (program,))
+        return program
+    kept = {0b0011: part(2), 0b1100: part(2), 0b1111: part(9), 0b0110: part(1)}
+    chosen = _cheap_cover(kept, 0b1111)
+    assert sorted(mask for mask, _ in chosen) == [0b0011, 0b1100]   # 0b0110 is redundant once both are in
+    assert _cheap_cover({0b0001: part(1)}, 0b0011) is None

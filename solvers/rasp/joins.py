@@ -26,6 +26,7 @@ from dsl.rasp.search_ops import AGGREGATES, CAT, NUM, NUMERICAL_MAPS, OUT, SEL, 
 from dsl.rasp.values import identity_key, is_number
 from solvers.search.enumeration import SearchRun
 from solvers.search.joins import Join
+from solvers.rasp.conjunctions import ConjunctionJoin
 from solvers.rasp.inverse import categorical_spec, numerical_table
 from solvers.rasp.tables import lookup_table, same_sequences
 
@@ -228,4 +229,5 @@ def _fits(values: Sequence[Sequence[Any]], wanted: Sequence[Sequence[Any]], cons
 
 def rasp_joins(run: SearchRun, op_costs: Mapping[Op, int]) -> list[Join]:
     """The joins of one run (the engine's `JoinFactory`)."""
-    return [GoalJoin(run), MoveJoin(run), InverseJoin(run)]
+    return [GoalJoin(run), MoveJoin(run), InverseJoin(run),
+            ConjunctionJoin(run, conjunctive=True), ConjunctionJoin(run, conjunctive=False)]
