@@ -27,7 +27,7 @@ from solvers.search.joins import Join
 
 AND = next(op for op in ZIPMAPS if op.name == "zipmap x and y")
 OR = next(op for op in ZIPMAPS if op.name == "zipmap x or y")
-MAX_KEPT = 400           # values kept as possible conjuncts (the cheapest first: search runs in cost order)
+MAX_KEPT = 400           # parts kept (none that a kept part at most as large covers: search runs in cost order)
 MAX_PARTS = 6            # conjuncts in one offer
 
 
@@ -69,12 +69,17 @@ class ConjunctionJoin(Join):
         if found is None:
             return
         mask, part = found
-        if not mask or (mask in self.kept and self.kept[mask].size <= part.size):
+        if not mask or self._dominated(mask, part.size):
             return
+        self.kept = {m: p for m, p in self.kept.items() if not (m & mask == m and p.size >= part.size)}
         self.kept[mask] = part
         self.union |= mask
         if self.union == self.full:
             self._offer_cover()
+
+    def _dominated(self, mask: int, size: int) -> bool:
+        """Is a kept part at most this large covering all of `mask` and more?"""
+        return any(m & mask == mask and p.size <= size for m, p in self.kept.items())
 
     def _part(self, vector: tuple[Any, ...], program: Program) -> tuple[int, Program] | None:
         """The value as a part, read through the boolean map that covers most: a value seen where
