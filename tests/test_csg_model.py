@@ -162,3 +162,32 @@ def test_train_command_writes_weights_and_card_and_goes_on_from_them(tmp_path: P
     assert card["first_stage"]["command"].startswith("nesy train csg") and len(card["curve"]) == 1
     assert json.loads(second.with_suffix(".json").read_text()) == card
     assert train(first) == 2 and "--force" in capsys.readouterr().err
+
+
+def test_plot_draws_target_network_and_final_from_the_rows(tmp_path: Path) -> None:
+    from dsl.csg.png import read_png
+    from dsl.csg.tasks import read_csg_tasks
+    from nesy.csg.plot import BLACK, GAP, GREY, SIZE, plot_rows
+
+    suite = tmp_path / "two.txt"
+    suite.write_text("s(24,24,16)c(40,40,12)+\nc(32,32,16)\n")
+    tasks = read_csg_tasks(suite)
+    rows = {"search-only": [{"task": "0", "program": "s(24,24,16)c(40,40,12)+"}, {"task": "1", "program": ""}]}
+    picture = tmp_path / "grid.png"
+    assert plot_rows(picture, tasks, rows, network_answer=None) == 2
+    grid = read_png(picture)
+    assert grid.shape == (2 * (SIZE + GAP) + GAP, 3 * (SIZE + GAP) + GAP)
+
+    def panel(r: int, c: int) -> np.ndarray:
+        y, x = GAP + r * (SIZE + GAP), GAP + c * (SIZE + GAP)
+        return grid[y:y + SIZE, x:x + SIZE]
+    np.testing.assert_array_equal(panel(0, 0) == BLACK, render(parse_program("s(24,24,16)c(40,40,12)+")))
+    np.testing.assert_array_equal(panel(0, 2), panel(0, 0))       # the final program draws the target
+    assert (panel(0, 1) == GREY).all() and (panel(1, 2) == GREY).all()   # no network, no program
+
+
+def test_bench_plot_is_refused_outside_csg(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "nesy", "bench", "strings", "--suite",
+                           "datasets/strings/spreadsheet.jsonl", "--plot", str(tmp_path / "x.png")],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2 and "--plot" in done.stderr

@@ -46,6 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--sample", type=positive_int, default=None, metavar="N",
                         help="nl-regex only: N pairs of each split in a fixed-seed random order (every finished "
                         "prefix is a uniform random subsample)")
+    parser.add_argument("--plot", metavar="FILE.png", default=None,
+                        help="csg only: a PNG grid of target / network-only / final program for the first 16 shapes")
     parser.add_argument("--seed", type=nonnegative_int, default=0, metavar="S",
                         help="nl-regex only: the seed of --sample's order (default 0)")
     parser.set_defaults(func=run)
@@ -75,6 +77,9 @@ def run(args: argparse.Namespace) -> int:
         raise NesyInputError(f"--sample: only the nl-regex bench samples its splits, not {args.dsl}")
     json_out = output_file(args.json_out, "--json") if args.json_out else None  # before the run, not after it
     dsl = get_dsl(args.dsl)
+    if args.plot is not None and dsl.name != "csg":
+        from dsl.errors import NesyInputError
+        raise NesyInputError(f"--plot: only the csg bench draws its shapes, not {args.dsl}")
     from nesy.ranker_choice import choose_ranker
     from nesy.typos import with_typo
 

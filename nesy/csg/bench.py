@@ -37,6 +37,10 @@ def run_csg_bench(args: argparse.Namespace, tasks: Sequence[Task], dsl: Dsl) -> 
     solvers = bench_solvers(getattr(args, "guide", "none"))
     search = CsgSearchConfig(seconds=max(args.timeout - SAFETY_SECONDS, 0.01), clock="cpu")
     summaries, state = [], "finished"
+    plot = Path(args.plot) if getattr(args, "plot", None) else None
+    if plot is not None and plot.suffix.lower() != ".png":
+        raise NesyInputError(f"--plot must name a .png file, got {str(plot)!r}")
+    by_label: dict[str, list[dict[str, Any]]] = {}
     for label, solve in solvers:      # --guide both: one JSON per solver, OUT.search-only.json, ...
         out = json_out.with_suffix(f".{label}{json_out.suffix}") if json_out and len(solvers) > 1 else json_out
         config = {"dsl": dsl.name, "suite": args.suite, "timeout": args.timeout, "jobs": args.jobs,
@@ -49,10 +53,17 @@ def run_csg_bench(args: argparse.Namespace, tasks: Sequence[Task], dsl: Dsl) -> 
         print(format_table(rows))
         summaries += summary_lines(rows, label)
         write_json(out, rows, config, state)
+        by_label[label] = rows
         if state == "interrupted":
             break
     for line in summaries:
         print(line)
+    if plot is not None:
+        from nesy.csg.plot import plot_rows, shipped_network_answer
+
+        network = None if "network-only" in by_label else shipped_network_answer()
+        drawn = plot_rows(plot, tasks, by_label, network)
+        print(f"plot: {plot} (target / network-only / final, {drawn} shapes)")
     if state == "interrupted":
         print(f"nesy: interrupted after {len(rows)} of {len(tasks)} shapes", file=sys.stderr)
         return EXIT_INTERRUPTED
