@@ -292,3 +292,15 @@ def test_the_cover_picks_cheap_parts_and_drops_redundant_ones():
     chosen = _cheap_cover(kept, 0b1111)
     assert sorted(mask for mask, _ in chosen) == [0b0011, 0b1100]   # 0b0110 is redundant once both are in
     assert _cheap_cover({0b0001: part(1)}, 0b0011) is None
+
+
+def test_brace_tokens_print_as_literals_not_as_template_fields():
+    """Dyck-2's vocabulary: a "{" in a constant or a table key must reach the text as itself."""
+    from dsl.rasp.search_ops import constant_op, table_op
+
+    tokens = Program.var("tokens", CAT)
+    is_open = Program(table_op((("{", True), ("}", False)), None, CAT), (tokens,))
+    program = Program(ZIPMAPS[4], (is_open, Program(constant_op("{"), (tokens,))))   # x == y
+    text = to_rasp(program)
+    assert '"{"' in text and '"}"' in text
+    assert run(load(text), ["{", "}", "("]) == list(evaluate(program, {"tokens": ("{", "}", "(")}))

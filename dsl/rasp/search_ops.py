@@ -74,9 +74,14 @@ SELECT_ALL = _op("select_all", (CAT,), SEL, lambda t: ((1 << len(t)) - 1,) * len
                  "select(indices, indices, true)")
 
 
+def _escaped(text: str) -> str:
+    """Text as a part of an op's template, which `str.format` fills: a literal "{" stays itself."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 def constant_op(value: Value) -> Op:
     """The sequence holding `value` at every position (RASP broadcasts a literal)."""
-    return _op(f"const {format_value(value)!s}", (CAT,), CAT, lambda t: (value,) * len(t), literal(value))
+    return _op(f"const {format_value(value)!s}", (CAT,), CAT, lambda t: (value,) * len(t), _escaped(literal(value)))
 
 
 # -- maps ---------------------------------------------------------------------------------------
@@ -304,4 +309,4 @@ def table_op(table: Sequence[tuple[Value, Value]], default: Value, arg: Type) ->
         body = f"({literal(value)} if x == {literal(key)} else {body})"
     name = "table " + ", ".join(f"{format_value(k)}:{format_value(v)}" for k, v in sorted(table, key=lambda kv: sort_key(kv[0])))
     return _op(f"{name} else {format_value(default)}", (arg,), CAT, _pointwise(function),
-               f"map(lambda x: {body}, {{0}})")
+               f"map(lambda x: {_escaped(body)}, {{0}})")

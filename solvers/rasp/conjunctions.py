@@ -27,7 +27,7 @@ from solvers.search.joins import Join
 
 AND = next(op for op in ZIPMAPS if op.name == "zipmap x and y")
 OR = next(op for op in ZIPMAPS if op.name == "zipmap x or y")
-MAX_KEPT = 400           # parts kept (none that a kept part at most as large covers: search runs in cost order)
+MAX_KEPT = 150           # parts kept (none that a kept part at most as large covers: search runs in cost order)
 MAX_PARTS = 6            # conjuncts in one offer
 
 
@@ -75,7 +75,7 @@ class ConjunctionJoin(Join):
         self.kept[mask] = part
         self.union |= mask
         if self.union == self.full:
-            self._offer_cover()
+            self._offer_cover(mask)
 
     def _dominated(self, mask: int, size: int) -> bool:
         """Is a kept part at most this large covering all of `mask` and more?"""
@@ -116,16 +116,18 @@ class ConjunctionJoin(Join):
         table = tuple((v, keep) for v in needed.values())
         return mask, Program(table_op(table, not keep, CAT), (program,))
 
-    def _offer_cover(self) -> None:
+    def _offer_cover(self, new: int) -> None:
+        """Offer the cheap cover when the new part `new` changed it (else it was offered before)."""
         run = self.run
         parts = _cheap_cover(self.kept, self.full)
-        if parts is None or len(parts) > MAX_PARTS:
+        if parts is None or len(parts) > MAX_PARTS or all(mask != new for mask, _ in parts):
             return
         program = self._joined(parts)
         if not run.could_improve(program):
             return
         doubt = 0
         for bits in self.example_bits:
+            run.check()
             # a cover chosen without this example's positions: does it cover them too?
             whole = {}
             for mask, p in self.kept.items():
