@@ -52,6 +52,13 @@ def test_ntm_start_state_constant_memory_and_closed_gates() -> None:
     assert torch.equal(ntm.initial_memory, torch.full((8, 4), 1e-6))
     gates = ntm.heads.bias[[h * ntm.head_size + 4 + 1 for h in range(2)]]     # one read head, one write head
     assert torch.equal(gates, torch.full((2,), -3.0))
+    torch.manual_seed(0)
+    plain = NTM(NTMConfig(memory_rows=8, memory_width=4, forward_bias=0.0))
+    torch.manual_seed(0)
+    moved = NTM(NTMConfig(memory_rows=8, memory_width=4, forward_bias=2.0))
+    difference = (moved.heads.bias - plain.heads.bias).detach()
+    write_plus_one = 1 * moved.head_size + 4 + 2 + 2          # the write head's block, shift logits -1, 0, +1
+    assert difference[write_plus_one] == 2.0 and torch.count_nonzero(difference) == 1   # read head: still
     assert NTM(NTMConfig(memory_rows=8, memory_width=4, memory_init="rows")).initial_memory.std() > 0
     with pytest.raises(ValueError, match="memory_init"):
         NTM(NTMConfig(memory_init="random"))

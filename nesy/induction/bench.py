@@ -23,7 +23,7 @@ NTM_LENGTHS = (20, 40, 80)
 POINTER_SIZES = {"sort": (5, 10, 20), "hull": (5, 10, 50), "tsp": (5, 10)}
 # the recipes `--retrain` follows (the shipped files were made with these)
 NTM_SEQUENCES = 10_000
-SHIPPED_NTM_SEED = 3          # the fastest of the four recorded seeds; its weights are ntm-copy.pt
+SHIPPED_NTM_SEED = 0          # the fastest of the four recorded seeds (ties: the lowest); its weights are ntm-copy.pt
 POINTER_RECIPES = {"reverse": dict(sizes=(5, 10), steps=300), "sort": dict(sizes=(5, 10, 20), steps=800),
                    "tsp": dict(sizes=(5, 10), steps=800), "hull": dict(sizes=(5, 10, 20, 50), steps=10_000)}
 # Published figures to compare with. Vinyals et al. 2015's own tables could not be read here (only the
@@ -36,6 +36,13 @@ REFERENCE = {"hull": {"5": "85.4% (trained 5-50)", "10": "69.7% (trained 5-50)",
 
 def retrain(folder: Path, progress: Callable[[str], None] = print) -> None:
     """Train every model of the bench again into `folder` (about 25 CPU-minutes)."""
+    retrain_ntm(folder, progress)
+    retrain_pointer(folder, progress)
+
+
+def retrain_ntm(folder: Path, progress: Callable[[str], None] = print) -> None:
+    """The 8 recorded NTM copy runs (4 seeds, with and without gradient noise) and the shipped
+    seed's weights (about 12 CPU-minutes)."""
     from nesy.induction import files, train
 
     runs: dict[str, list] = {"runs": [], "noise": []}
@@ -51,6 +58,12 @@ def retrain(folder: Path, progress: Callable[[str], None] = print) -> None:
             if seed == SHIPPED_NTM_SEED and not eta:
                 files.save(model, record, folder / "ntm-copy.pt")
     (folder / "ntm-copy-runs.json").write_text(json.dumps(runs, indent=1))
+
+
+def retrain_pointer(folder: Path, progress: Callable[[str], None] = print) -> None:
+    """The four Pointer Networks (hull's 10,000 steps are most of the time)."""
+    from nesy.induction import files, train
+
     for task, recipe in POINTER_RECIPES.items():
         config = train.PointerTrainConfig(task=task, seed=0, **recipe)
         model, record = train.train_pointer(config)

@@ -16,7 +16,10 @@ Shapes: B batch, T time, N memory rows, M memory width, R read heads, H controll
 Start state (measured on copy, docs/induction.md): memory holds 1e-6 in every cell (Collier & Beel
 2018 found constant memory initialisation learns fastest), every head starts focused on row 0 (learned
 logits), and the interpolation gates start nearly closed (bias -3: g = 0.05), so a head keeps its
-focus and moves by shifts until the controller learns to open the gate for content look-ups.
+focus and moves by shifts until the controller learns to open the gate for content look-ups. The
+write head's +1 shift starts with a logit bias of 1 (it leans to stepping forward, writing a tape),
+the read heads' shifts start even: every seed of copy then converged within 8,800 sequences (one
+never did within 16,000 without it; docs/induction.md).
 """
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ class NTMConfig:
     memory_init: str = "constant"  # "constant": every cell 1e-6 (Collier & Beel 2018); "rows": small fixed per-row values
     clip_value: float = 0.0      # > 0: head parameters and output logits clipped to +-clip_value (Collier & Beel: 20)
     gate_bias: float = -3.0      # the interpolation gates' starting bias (< 0: heads start by keeping their focus)
+    forward_bias: float = 1.0    # the write head's +1 shift starting logit bias (> 0: it starts stepping forward)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -74,6 +78,8 @@ class NTM(nn.Module):
         with torch.no_grad():   # every head's gate logit sits at index M + 1 of its parameter block
             for head in range(R + 1):
                 self.heads.bias[head * self.head_size + M + 1] = c.gate_bias
+            # the write head (the last block) starts stepping forward; the read heads start still
+            self.heads.bias[R * self.head_size + M + 2 + c.shift_range + 1] += c.forward_bias
         self.initial_read = nn.Parameter(torch.randn(R, M) * 0.01)      # R x M
         # logits, R+1 x N: every head starts focused on row 0. A uniform start can never focus:
         # shifting or sharpening a uniform weighting leaves it uniform, and equal rows defeat content.
