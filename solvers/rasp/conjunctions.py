@@ -11,9 +11,12 @@ make redundant) and offers their `and`. The dual, for `or`, keeps values false w
 target is false.
 
 A cover is always consistent with the examples, but it may hold a conjunct that only happens to
-exclude the examples' false positions; each offer carries its leave-one-out doubt (how many
-examples a cover built without that example fails to cover), so the engine keeps looking for a
-certain answer while it is in doubt.
+exclude the examples' false positions. So a cover is offered only when leave-one-out agrees: for
+every example, a cover chosen from the other examples' positions alone covers it too. (A cover in
+doubt is not offered at all: the engine stops growing levels past its best answer's size, and
+would then never see the larger parts a right cover may need.) A part read through a map must
+also see each of its true values in two examples, the rule lookup tables follow: a value one
+example alone shows is memorised, not learnt.
 """
 from __future__ import annotations
 
@@ -89,12 +92,13 @@ class ConjunctionJoin(Join):
         the bits it covers and the part's program (the value itself when it is that map
         already), or None when no map makes it a part."""
         keep = self.keep
-        needed = {}
+        needed, seen_in = {}, {}
         for e, i in self.forced:
             got = vector[e][i]
             if got is None:
                 return None
             needed[identity_key(got)] = got
+            seen_in.setdefault(identity_key(got), set()).add(e)
         mask = 0
         identity = all(v is keep for v in needed.values())
         for e, out in enumerate(self.run.target):
@@ -114,6 +118,8 @@ class ConjunctionJoin(Join):
                     mask |= self.element[(e, i)]
         if identity:
             return mask, program
+        if any(len(examples) < 2 for examples in seen_in.values()):
+            return None     # as for lookup tables: a key one example alone shows is memorised, not learnt
         table = tuple((v, keep) for v in needed.values())
         return mask, Program(table_op(table, not keep, CAT), (program,))
 
@@ -138,7 +144,8 @@ class ConjunctionJoin(Join):
             others = _cheap_cover({rest: p for rest, (_, p) in whole.items()}, self.full & ~bits)
             if others is None or not _covers([whole[rest][0] for rest, _ in others], bits):
                 doubt += 1
-        run.offer(program, doubt)
+        if doubt == 0:      # a cover in doubt is not offered: the engine would stop growing levels
+            run.offer(program)   # past its size, before the larger cover a whole sequence needs
 
     def _fits(self, program: Program) -> bool:
         """Run on every example, as every RASP join's answer is before it is offered."""
