@@ -42,7 +42,6 @@ class ConjunctionJoin(Join):
 
     def __init__(self, run: SearchRun, conjunctive: bool = True) -> None:
         self.run = run
-        self.conjunctive = conjunctive
         self.op = AND if conjunctive else OR
         target = run.target
         # the value every part must have where the target has it (True for `and`), and the
