@@ -22,11 +22,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from dsl.core import Program, Type, evaluate
+from dsl.core import Program, Type
 from dsl.rasp.search_ops import CAT, ZIPMAPS, table_op
 from dsl.rasp.values import identity_key
 from solvers.search.enumeration import SearchRun
-from solvers.rasp.tables import same_sequences
+from solvers.rasp.tables import right_on_every_example
 from solvers.search.joins import Join
 
 AND = next(op for op in ZIPMAPS if op.name == "zipmap x and y")
@@ -129,7 +129,7 @@ class ConjunctionJoin(Join):
         if parts is None or len(parts) > MAX_PARTS or all(mask != new for mask, _ in parts):
             return
         program = self._joined(parts)
-        if not run.could_improve(program) or not self._fits(program):
+        if not run.could_improve(program) or not right_on_every_example(run, program):
             return
         doubt = 0
         for bits in self.example_bits:
@@ -145,14 +145,6 @@ class ConjunctionJoin(Join):
                 doubt += 1
         if doubt == 0:      # a cover in doubt is not offered: the engine would stop growing levels
             run.offer(program)   # past its size, before the larger cover a whole sequence needs
-
-    def _fits(self, program: Program) -> bool:
-        """Run on every example, as every RASP join's answer is before it is offered."""
-        try:
-            outputs = [evaluate(program, self.run.envs[e]) for e in range(len(self.run.target))]
-        except Exception:
-            return False
-        return same_sequences(outputs, self.run.target)
 
     def _joined(self, parts: list[tuple[int, Program]]) -> Program:
         ordered = sorted((p for _, p in parts), key=lambda p: (p.size, str(p)))

@@ -28,7 +28,7 @@ from solvers.search.enumeration import SearchRun
 from solvers.search.joins import Join
 from solvers.rasp.conjunctions import ConjunctionJoin
 from solvers.rasp.inverse import categorical_spec, numerical_table
-from solvers.rasp.tables import lookup_table, same_sequences
+from solvers.rasp.tables import lookup_table, right_on_every_example, same_sequences
 
 AGGREGATE, AGGREGATE_MIXED, MEAN, _, WIDTH = AGGREGATES
 SELECT_EQ, SELECT_LT, SELECT_GT = SELECTS[0], SELECTS[2], SELECTS[4]
@@ -48,7 +48,7 @@ class _Offering:
         run = self.run
         if not run.could_improve(program):
             return
-        if all(_right(run, program, i) for i in range(len(self.target))):
+        if right_on_every_example(run, program):
             run.offer(program)
 
     def cheapest(self, type_: Type, vector: tuple[Any, ...], program: Program) -> Program:
@@ -60,16 +60,6 @@ class _Offering:
         """tokens and indices: what aggregates read and tables map from."""
         tokens = Program.var("tokens", CAT)
         return tokens, Program(INDICES, (tokens,))
-
-
-def _right(run: SearchRun, program: Program, index: int) -> bool:
-    from dsl.core import evaluate
-
-    try:
-        out = evaluate(program, run.envs[index])
-    except Exception:
-        return False
-    return same_sequences([out], [run.target[index]])
 
 
 def _table_map(source: Program, table: tuple, type_: Type) -> Program:

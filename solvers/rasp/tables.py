@@ -9,11 +9,26 @@ covers it). Otherwise any injective sequence (the length, when each example has 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Sequence
+from typing import Any, Sequence
 
 from dsl.rasp.values import Value, identity_key, sort_key
 
 Table = tuple[tuple[tuple[Value, Value], ...], Value]   # (key -> value pairs, default)
+
+
+def right_on_every_example(run: Any, program: Any) -> bool:
+    """Does `program` give the target on every example of the search run? (An op raising counts
+    as no: a joined program can run an op outside its domain on an example it was not built on.)"""
+    from dsl.core import evaluate
+
+    for env, want in zip(run.envs, run.target):
+        try:
+            out = evaluate(program, env)
+        except Exception:
+            return False
+        if not same_sequences([out], [want]):
+            return False
+    return True
 
 
 def same_sequences(a: Sequence[Sequence[Value]], b: Sequence[Sequence[Value]]) -> bool:
