@@ -153,6 +153,39 @@ def test_holds_is_sound_against_brute_force() -> None:
     assert holds and violated
 
 
+def test_refined_branch_bounds_from_root_slopes_are_sound() -> None:
+    """A branch re-bounding its later layers from the root's optimised slopes (`keep_slopes`): every
+    sampled input that follows the branch's splits lies inside the branch's layer bounds, and the
+    bounds are no looser than the parent's."""
+    rng = np.random.default_rng(9)
+    net = random_network(rng, (3, 10, 10, 10, 4))
+    lo, hi = np.full(3, -1.0), np.full(3, 1.0)
+    crown = Crown(net, lo, hi)
+    root = crown.layer_bounds([np.zeros(10, np.int8)] * 3, iterations=10, keep_slopes=True)
+    assert root.slopes and set(root.slopes) <= {1, 2}
+    points = rng.uniform(lo, hi, size=(6000, 3))
+    hidden, _ = net.preactivations(points)
+    checked = 0
+    for _ in range(12):
+        splits = [np.zeros(10, np.int8) for _ in range(3)]
+        k = int(rng.integers(2))
+        open_ones = np.nonzero(root.unstable(k))[0]
+        if not len(open_ones):
+            continue
+        i = int(rng.choice(open_ones))
+        splits[k][i] = rng.choice([1, -1])
+        child = crown.layer_bounds(splits, parent=root, from_layer=k)
+        assert child.slopes is root.slopes
+        follows = hidden[k][:, i] * splits[k][i] >= 0
+        for layer in range(3):
+            assert np.all(child.lo[layer] >= root.lo[layer] - 1e-12)
+            assert np.all(child.hi[layer] <= root.hi[layer] + 1e-12)
+            inside = hidden[layer][follows]
+            assert np.all(inside >= child.lo[layer]) and np.all(inside <= child.hi[layer])
+        checked += int(follows.any())
+    assert checked
+
+
 def test_batched_bounds_are_the_one_by_one_bounds_and_sound() -> None:
     """Branches stacked row by row (`stack_bounds`) get the bounds each gets alone (same slopes and
     multipliers), and every sampled input that follows a branch's splits stays below its bound."""

@@ -43,6 +43,7 @@ class NTMConfig:
     clip_value: float = 0.0      # > 0: head parameters and output logits clipped to +-clip_value (Collier & Beel: 20)
     gate_bias: float = -3.0      # the interpolation gates' starting bias (< 0: heads start by keeping their focus)
     forward_bias: float = 1.0    # the write head's +1 shift starting logit bias (> 0: it starts stepping forward)
+    read_stay_bias: float = 0.0  # the read heads' 0-shift starting logit bias (> 0: they start staying put)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -80,6 +81,8 @@ class NTM(nn.Module):
                 self.heads.bias[head * self.head_size + M + 1] = c.gate_bias
             # the write head (the last block) starts stepping forward; the read heads start still
             self.heads.bias[R * self.head_size + M + 2 + c.shift_range + 1] += c.forward_bias
+            for head in range(R):
+                self.heads.bias[head * self.head_size + M + 2 + c.shift_range] += c.read_stay_bias
         self.initial_read = nn.Parameter(torch.randn(R, M) * 0.01)      # R x M
         # logits, R+1 x N: every head starts focused on row 0. A uniform start can never focus:
         # shifting or sharpening a uniform weighting leaves it uniform, and equal rows defeat content.

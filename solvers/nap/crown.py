@@ -61,6 +61,11 @@ class LayerBounds:
     hi: tuple[np.ndarray, ...]
     splits: tuple[np.ndarray, ...]
     infeasible: bool
+    slopes: "dict[int, list[np.ndarray]] | None" = None
+    """Per hidden layer k >= 1, the optimised lower slopes that bounded its neurons at the root: one
+    list over layers j < k of (2 n_k, n_j) arrays, rows i (upper bound of neuron i) and n_k + i
+    (lower bound). Shared, never copied, by every branch below the root: a branch re-bounding its
+    layers starts from them instead of the default slopes."""
 
     def unstable(self, k: int) -> np.ndarray:
         return (self.lo[k] < 0) & (self.hi[k] > 0) & (self.splits[k] == 0)
@@ -131,14 +136,16 @@ class Crown:
 
     # ---- intermediate bounds -------------------------------------------------------------------
     def layer_bounds(self, splits: list[np.ndarray], parent: LayerBounds | None = None,
-                     from_layer: int = 0, iterations: int = 0, rate: float = 0.1) -> LayerBounds:
+                     from_layer: int = 0, iterations: int = 0, rate: float = 0.1,
+                     keep_slopes: bool = False) -> LayerBounds:
         """Sound bounds of every hidden layer under `splits` (per layer int8: ON, OFF or 0).
 
         With a parent (the branch this one was split from), layers up to `from_layer` (the split's) are
         reused (clipped by the new splits) and only the later ones recomputed, each no looser than the parent's.
         iterations > 0: each open neuron's bounds get their own lower slopes, optimised by that many
         projected Adam steps (alpha-CROWN for intermediate layers); every step's bound is sound, and
-        the best is kept."""
+        the best is kept. keep_slopes: the result carries those optimised slopes (`LayerBounds.slopes`);
+        with a parent that carries them, re-bounded neurons start from them."""
         net = self.network
         los: list[np.ndarray] = []
         his: list[np.ndarray] = []
@@ -146,6 +153,8 @@ class Crown:
         infeasible = False
         post_lo, post_hi = self.lo, self.hi
         mag = self.x_mag
+        start_slopes = parent.slopes if parent is not None else None
+        kept: dict[int, list[np.ndarray]] | None = {} if keep_slopes else start_slopes
         for k in range(len(net.layers) - 1):
             if parent is not None and k <= from_layer:  # a split at layer k leaves layers <= k as they were
                 lo, hi = parent.lo[k].copy(), parent.hi[k].copy()
@@ -161,7 +170,15 @@ class Crown:
                     rows = np.zeros((2 * len(which), n))
                     rows[np.arange(len(which)), which] = 1.0
                     rows[len(which) + np.arange(len(which)), which] = -1.0
-                    upper = self._optimised_rows(rows, k, los, his, lines, iterations, rate)
+                    start = None
+                    if start_slopes is not None and k in start_slopes:
+                        index = np.concatenate([which, n + which])
+                        start = [a[index] for a in start_slopes[k]]
+                    upper, slopes = self._optimised_rows(rows, k, los, his, lines, iterations, rate, start)
+                    if keep_slopes:
+                        kept[k] = [np.tile(line.lower_slope, (2 * n, 1)) for line in lines]
+                        for layer, a in zip(kept[k], slopes):
+                            layer[np.concatenate([which, n + which])] = a
                     lo[which] = np.maximum(lo[which], -upper[len(which):])
                     hi[which] = np.minimum(hi[which], upper[:len(which)])
             split = splits[k]
@@ -176,19 +193,28 @@ class Crown:
             lines.append(relu_lines(lo, hi))
             post_lo, post_hi = np.maximum(lo, 0.0), np.maximum(hi, 0.0)
             mag = post_hi
-        return LayerBounds(tuple(los), tuple(his), tuple(s.copy() for s in splits), infeasible)
+        return LayerBounds(tuple(los), tuple(his), tuple(s.copy() for s in splits), infeasible, kept)
 
     def _optimised_rows(self, rows: np.ndarray, k: int, los: list, his: list, lines: list, iterations: int,
-                        rate: float) -> np.ndarray:
+                        rate: float, start: list[np.ndarray] | None = None) -> tuple[np.ndarray, list]:
+        """Sound upper bounds of rows @ z_k, and the lower slopes (per layer j < k, one row per
+        objective row) that gave each row's best bound; the slopes start at `start` or the defaults."""
         zeros = np.zeros(len(rows))
+        if start is None:
+            alpha = [np.tile(line.lower_slope, (len(rows), 1)) for line in lines]
+        else:
+            alpha = [a.copy() for a in start]
         if iterations <= 0:
-            return self._backsub(rows, zeros, k, los, his, lines)[0]
-        alpha = [np.tile(line.lower_slope, (len(rows), 1)) for line in lines]
+            return self._backsub(rows, zeros, k, los, his, lines, alpha if start is not None else None)[0], alpha
         moments = [(np.zeros_like(a), np.zeros_like(a)) for a in alpha]
         best = np.full(len(rows), np.inf)
+        best_alpha = [a.copy() for a in alpha]
         for step in range(1, iterations + 2):
             upper, grads = self._backsub(rows, zeros, k, los, his, lines, alpha, gradient=True)
+            better = upper < best
             best = np.minimum(best, upper)
+            for j, a in enumerate(alpha):
+                best_alpha[j][better] = a[better]
             if step > iterations:
                 break
             for j, (m, v) in enumerate(moments):
@@ -199,7 +225,7 @@ class Crown:
                 v += 0.001 * g * g
                 alpha[j] = np.clip(alpha[j] - rate * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step))
                                                                                 + 1e-12), 0.0, 1.0)
-        return best
+        return best, best_alpha
 
     def _interval(self, k: int, post_lo: np.ndarray, post_hi: np.ndarray, mag: np.ndarray):
         layer = self.network.layers[k]
