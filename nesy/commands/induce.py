@@ -56,6 +56,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="NTM: budget of training sequences (default 20000; stops earlier once converged)")
     train.add_argument("--no-curriculum", dest="curriculum", action="store_false",
                        help="NTM: lengths 1..max from the start (default: a growing maximum)")
+    train.add_argument("--curriculum-start", type=positive_int, default=None, metavar="L",
+                       help="NTM: the curriculum's first maximum length (default 6)")
     train.add_argument("--max-length", type=positive_int, default=20, help="NTM: longest training sequence (default 20)")
     train.add_argument("--steps", type=positive_int, default=2000, help="Pointer: training steps (default 2000)")
     train.add_argument("--sizes", type=_int_list, default=None,
@@ -118,6 +120,7 @@ def train_command(args: argparse.Namespace) -> int:
         config = train.NTMTrainConfig(task=args.task, seed=args.seed, batch=args.batch or default.batch,
                                       learning_rate=args.lr or default.learning_rate, noise_eta=args.noise,
                                       max_length=args.max_length, curriculum=args.curriculum,
+                                      curriculum_start=args.curriculum_start or default.curriculum_start,
                                       max_sequences=args.sequences)
         with tqdm(total=config.max_sequences, unit="seq", leave=False) as bar:
             model, record = train.train_ntm(config, lambda p: (bar.update(config.batch),

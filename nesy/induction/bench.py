@@ -23,7 +23,7 @@ NTM_LENGTHS = (20, 40, 80)
 POINTER_SIZES = {"sort": (5, 10, 20), "hull": (5, 10, 50), "tsp": (5, 10)}
 # the recipes `--retrain` follows (the shipped files were made with these)
 NTM_SEQUENCES = 10_000
-SHIPPED_NTM_SEED = 0          # the fastest of the four recorded seeds (ties: the lowest); its weights are ntm-copy.pt
+SHIPPED_NTM_SEED = 2          # the fastest of the four recorded seeds (ties: the lowest); its weights are ntm-copy.pt
 POINTER_RECIPES = {"reverse": dict(sizes=(5, 10), steps=300), "sort": dict(sizes=(5, 10, 20), steps=800),
                    "tsp": dict(sizes=(5, 10), steps=800), "hull": dict(sizes=(5, 10, 20, 50), steps=10_000)}
 # Published figures to compare with. Vinyals et al. 2015's own tables could not be read here (only the

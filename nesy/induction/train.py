@@ -71,7 +71,7 @@ class NTMTrainConfig:
     min_length: int = 1
     max_length: int = 20           # copy lengths 1..20 (the paper's training range)
     curriculum: bool = True        # lengths up to a level that grows by 2 when the last 10 batches average < 1 bit error
-    curriculum_start: int = 2      # the first level
+    curriculum_start: int = 6      # the first level (2 before 2026-12-07: every copy seed converged later)
     max_sequences: int = 20_000    # budget: training sequences seen
     eval_every: int = 400          # sequences between validations (100 held-out inputs, lengths min..max)
     confirm: int = 2000            # stop once validation has stayed below 1 bit error for this many more
