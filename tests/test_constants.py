@@ -61,3 +61,12 @@ def test_a_value_only_some_rows_have_stays_a_constant_for_conditions():
     rows = [Example(("9:00", "morning"), "9 AM"), Example(("11:00", "morning"), "11 AM"),
             Example(("3:00", "afternoon"), "3 PM"), Example(("9:00", "night"), "9 PM")]
     assert "morning" in removed_text(rows)
+
+
+def test_a_separator_several_inputs_have_and_no_output_keeps_is_a_constant():
+    """"," of "$1,234.50" -> "1234.50": two of three inputs have it, no output does (what
+    `str.replace_all x0 "," ""` needs); a character only one input has is not offered."""
+    found = extract_constants(examples(("$1,234.50", "1234.50"), ("$89.99", "89.99"), ("$1,250,000.00", "1250000.00"),
+                                       ("#7", "7")))
+    assert Const(",", STRING) in found
+    assert Const("#", STRING) not in found

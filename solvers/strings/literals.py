@@ -42,7 +42,8 @@ def _is_delimiter(ch: str) -> bool:
 
 def delimiters(examples: Sequence[Example]) -> list[str]:
     """Non-alphanumeric characters that occur in both some input and some output, or in every
-    input, or in several outputs; the ones from inputs first, most frequent first."""
+    input, or in several outputs, or in two or more inputs and no output (a separator a program
+    strips: "," of "$1,234.50"); the ones from inputs first, most frequent first."""
     counts: Counter[str] = Counter()
     in_outputs: set[str] = set()
     pace = _Pace()
@@ -54,7 +55,8 @@ def delimiters(examples: Sequence[Example]) -> list[str]:
         if isinstance(example.output, str):
             in_outputs.update(ch for ch in example.output if _is_delimiter(ch))
     everywhere = {ch for ch, n in counts.items() if n >= len(examples)}
-    found = [ch for ch, _ in counts.most_common() if ch in in_outputs or ch in everywhere]
+    stripped = {ch for ch, n in counts.items() if n >= 2 and ch not in in_outputs}
+    found = [ch for ch, _ in counts.most_common() if ch in in_outputs or ch in everywhere or ch in stripped]
     outputs = [e.output for e in examples if isinstance(e.output, str)]
     shared = {ch for ch in in_outputs if sum(ch in out for out in outputs) >= min(2, len(outputs))}
     return found + sorted(shared - set(found))
