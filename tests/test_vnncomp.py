@@ -217,7 +217,7 @@ def test_batched_bounds_are_the_one_by_one_bounds_and_sound() -> None:
         assert np.all(logits[mask] @ coeffs.T <= alone)
 
 
-@pytest.mark.parametrize("config", [EngineConfig(batch=1, refine_layers=True), EngineConfig(batch=8)])
+@pytest.mark.parametrize("config", [EngineConfig(batch=1, refine_layers=True), EngineConfig(batch=8, refine_layers=False)])
 def test_engine_variants_agree_with_brute_force(config: EngineConfig) -> None:
     """One branch at a time with layer refinement, and batched without: holds only where no grid point
     violates, violated only with a real witness."""

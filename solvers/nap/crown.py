@@ -170,15 +170,15 @@ class Crown:
                     rows = np.zeros((2 * len(which), n))
                     rows[np.arange(len(which)), which] = 1.0
                     rows[len(which) + np.arange(len(which)), which] = -1.0
+                    index = np.concatenate([which, n + which])  # rows of `which` in a (2 n) slopes table
                     start = None
                     if start_slopes is not None and k in start_slopes:
-                        index = np.concatenate([which, n + which])
                         start = [a[index] for a in start_slopes[k]]
                     upper, slopes = self._optimised_rows(rows, k, los, his, lines, iterations, rate, start)
                     if keep_slopes:
                         kept[k] = [np.tile(line.lower_slope, (2 * n, 1)) for line in lines]
-                        for layer, a in zip(kept[k], slopes):
-                            layer[np.concatenate([which, n + which])] = a
+                        for layer, a in zip(kept[k], slopes or []):
+                            layer[index] = a
                     lo[which] = np.maximum(lo[which], -upper[len(which):])
                     hi[which] = np.minimum(hi[which], upper[:len(which)])
             split = splits[k]
@@ -198,14 +198,13 @@ class Crown:
     def _optimised_rows(self, rows: np.ndarray, k: int, los: list, his: list, lines: list, iterations: int,
                         rate: float, start: list[np.ndarray] | None = None) -> tuple[np.ndarray, list]:
         """Sound upper bounds of rows @ z_k, and the lower slopes (per layer j < k, one row per
-        objective row) that gave each row's best bound; the slopes start at `start` or the defaults."""
+        objective row) that gave each row's best bound; the slopes start at `start` or the defaults
+        (with no steps and no start: None, the defaults, not tiled)."""
         zeros = np.zeros(len(rows))
-        if start is None:
-            alpha = [np.tile(line.lower_slope, (len(rows), 1)) for line in lines]
-        else:
-            alpha = [a.copy() for a in start]
         if iterations <= 0:
-            return self._backsub(rows, zeros, k, los, his, lines, alpha if start is not None else None)[0], alpha
+            return self._backsub(rows, zeros, k, los, his, lines, start)[0], start
+        # the steps rebind alpha's arrays, never write into them: `start` needs no copy
+        alpha = [np.tile(line.lower_slope, (len(rows), 1)) for line in lines] if start is None else list(start)
         moments = [(np.zeros_like(a), np.zeros_like(a)) for a in alpha]
         best = np.full(len(rows), np.inf)
         best_alpha = [a.copy() for a in alpha]
